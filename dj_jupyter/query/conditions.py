@@ -1,0 +1,223 @@
+"""Restriction conditions as immutable data, and their normalisation.
+
+Everything a user may pass to ``&`` or ``-`` (dict, SQL string, list, ``AndList``,
+``Not``, another query, numpy records, DataFrames, booleans, ``Top``) is turned into a
+small tree of :class:`Cond` nodes here, once, against the heading it restricts.
+Values stay Python values until the compiler binds them as parameters: nothing is
+pasted into SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, TYPE_CHECKING
+
+from ..errors import DataJointError
+from ..heading.heading import Heading
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .nodes import Node
+
+__all__ = [
+    "Cond", "TRUE", "FALSE", "Const", "Equals", "IsNull", "SqlText", "And", "Or", "Negate", "InQuery",
+    "AndList", "Not", "make_condition", "conjunction", "negate",
+]
+
+
+class Cond:
+    """Base of condition nodes."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Const(Cond):
+    value: bool
+
+
+TRUE = Const(True)
+FALSE = Const(False)
+
+
+@dataclass(frozen=True)
+class Equals(Cond):
+    attribute: str
+    value: Any  # a Python value, encoded and bound by the compiler
+
+
+@dataclass(frozen=True)
+class IsNull(Cond):
+    attribute: str
+
+
+@dataclass(frozen=True)
+class SqlText(Cond):
+    text: str
+
+
+@dataclass(frozen=True)
+class And(Cond):
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Or(Cond):
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Negate(Cond):
+    item: Cond
+
+
+@dataclass(frozen=True)
+class InQuery(Cond):
+    """``(attrs) IN (SELECT attrs FROM query)``: a semijoin on shared attributes."""
+
+    attributes: tuple[str, ...]
+    query: "Node"
+
+
+class AndList(list):
+    """A list of restrictions that are all applied (AND); an empty AndList is true."""
+
+
+class Not:
+    """The negation of any restriction: ``q & dj.Not(cond)`` equals ``q - cond``."""
+
+    __slots__ = ("restriction",)
+
+    def __init__(self, restriction: Any) -> None:
+        self.restriction = restriction
+
+    def __repr__(self) -> str:
+        return f"Not({self.restriction!r})"
+
+
+# ------------------------------------------------------------------------- combinators
+def conjunction(items: list[Cond]) -> Cond:
+    flat: list[Cond] = []
+    for c in items:
+        if c == FALSE:
+            return FALSE
+        if c == TRUE:
+            continue
+        flat.extend(c.items if isinstance(c, And) else (c,))
+    if not flat:
+        return TRUE
+    return flat[0] if len(flat) == 1 else And(tuple(flat))
+
+
+def disjunction(items: list[Cond]) -> Cond:
+    flat: list[Cond] = []
+    for c in items:
+        if c == TRUE:
+            return TRUE
+        if c == FALSE:
+            continue
+        flat.extend(c.items if isinstance(c, Or) else (c,))
+    if not flat:
+        return FALSE
+    return flat[0] if len(flat) == 1 else Or(tuple(flat))
+
+
+def negate(c: Cond) -> Cond:
+    if isinstance(c, Const):
+        return Const(not c.value)
+    if isinstance(c, Negate):
+        return c.item
+    return Negate(c)
+
+
+# ------------------------------------------------------------------------- normalisation
+_SQL_WORDS = {
+    "is", "in", "between", "like", "and", "or", "null", "not", "interval", "second", "minute", "hour", "day",
+    "month", "week", "year", "true", "false", "escape", "regexp", "rlike", "ilike", "glob", "case", "when",
+    "then", "else", "end", "exists", "select", "from", "where", "as", "distinct", "asc", "desc", "div", "mod",
+    "xor", "any", "all", "some", "date", "time", "timestamp", "binary", "collate", "current_timestamp",
+    "current_date", "current_time", "unknown",
+}
+_QUOTED_OR_WORD = re.compile(r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`[^`]*`|\b([a-z_][a-z0-9_]*)\b(\s*\()?""")
+
+
+def referenced_names(sql: str) -> set[str]:
+    """Lower-case identifiers of a SQL condition that name attributes (not functions, keywords or literals)."""
+    names = set()
+    for m in _QUOTED_OR_WORD.finditer(sql):
+        word, call = m.group(1), m.group(2)
+        if word and not call and word not in _SQL_WORDS and not word.startswith("_"):
+            start = m.start(1)
+            if start > 0 and sql[start - 1] in ".:":
+                continue
+            names.add(word)
+    for m in re.finditer(r"`([^`]+)`", sql):
+        names.add(m.group(1))
+    return names
+
+
+def _from_mapping(heading: Heading, mapping: Any) -> Cond:
+    items = []
+    for key, value in mapping.items():
+        if not isinstance(key, str) or key not in heading:
+            continue  # keys that match no attribute are ignored, as DataJoint does
+        items.append(IsNull(key) if value is None else Equals(key, value))
+    return conjunction(items)
+
+
+def make_condition(heading: Heading, restriction: Any, *, check_names: bool = True) -> Cond:
+    """Normalise any supported restriction into a :class:`Cond` over ``heading``."""
+    from .nodes import Node  # a query expression is its node plus a connection
+
+    r = restriction
+    if isinstance(r, Cond):
+        return r
+    if isinstance(r, bool):
+        return TRUE if r else FALSE
+    if isinstance(r, Not):
+        return negate(make_condition(heading, r.restriction, check_names=check_names))
+    if isinstance(r, AndList):
+        return conjunction([make_condition(heading, x, check_names=check_names) for x in r])
+    if isinstance(r, str):
+        return _from_sql(heading, r, check_names)
+    if isinstance(r, dict) or (hasattr(r, "keys") and hasattr(r, "__getitem__") and not hasattr(r, "dtype")
+                               and not hasattr(r, "columns") and not hasattr(r, "_node")):
+        return _from_mapping(heading, r)
+    if hasattr(r, "dtype") and getattr(r.dtype, "names", None) and getattr(r, "ndim", 0) == 0:  # numpy.void record
+        return _from_mapping(heading, {n: r[n] for n in r.dtype.names})
+    node = getattr(r, "_node", None)
+    if isinstance(node, Node) or isinstance(r, Node):
+        return semijoin(heading, node if node is not None else r)
+    if hasattr(r, "to_dict") and hasattr(r, "columns"):  # pandas.DataFrame
+        return disjunction([_from_mapping(heading, row) for row in r.reset_index().to_dict("records")])
+    if hasattr(r, "dtype") and getattr(r.dtype, "names", None):  # structured array: OR of records
+        return disjunction([_from_mapping(heading, {n: rec[n] for n in r.dtype.names}) for rec in r])
+    if isinstance(r, type) and hasattr(r, "_node_for_class"):
+        return semijoin(heading, r._node_for_class())
+    if isinstance(r, (list, tuple, set, frozenset)) or hasattr(r, "__next__"):
+        return disjunction([make_condition(heading, x, check_names=check_names) for x in r])
+    if r is None:
+        raise DataJointError("Invalid restriction None: use a dict, a SQL string, a query, a list (OR) or True/False.")
+    raise DataJointError(
+        f"Invalid restriction of type {type(r).__name__}: use a dict, a SQL string, a query expression, "
+        "a list or tuple (OR), dj.AndList (AND), dj.Not, a numpy record array, a pandas DataFrame, or True/False."
+    )
+
+
+def _from_sql(heading: Heading, text: str, check_names: bool) -> Cond:
+    if check_names:
+        unknown = sorted(n for n in referenced_names(text) if not heading.has(n, hidden=True))
+        if unknown:
+            raise heading.unknown(unknown[0]).__class__(
+                f"Attribute `{unknown[0]}` in the restriction {text!r} is not in the heading; "
+                f"the heading has: {', '.join(heading.names)}. Quote string values ('...') and check spelling."
+            )
+    return SqlText(text)
+
+
+def semijoin(heading: Heading, node: "Node") -> Cond:
+    shared = tuple(n for n in heading.names if n in node.heading.names)
+    if not shared:
+        # no shared attributes: everything if the other is non-empty, nothing otherwise
+        return InQuery((), node)
+    return InQuery(shared, node)

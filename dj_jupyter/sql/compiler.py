@@ -1,0 +1,248 @@
+"""Query nodes -> SQL text and bound parameters, for one dialect.
+
+``compile_select(dialect, node)`` lowers the tree bottom-up into a :class:`Shape` (FROM,
+WHERE, GROUP BY, ORDER/LIMIT and the expression of each output column), asking
+``dj_jupyter.query.lower`` when an operand must first become a sub-query.  Values are
+never pasted into the text: every value is a parameter, encoded for its attribute's
+type.  Compiling needs no connection.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from ..errors import UnsupportedError
+from ..heading.heading import Heading
+from ..heading.values import encode_scalar
+from ..query import lower
+from ..query.conditions import And, Cond, Const, Equals, InQuery, IsNull, Negate, Or, SqlText
+from ..query.nodes import Aggregate, Join, Node, Project, Restrict, TableRef, Top, Union
+from .dialect import Dialect
+
+__all__ = ["compile_select", "compile_count", "compile_exists", "compile_condition_for_table", "Shape"]
+
+_NO_LIMIT = {"mysql": "18446744073709551615", "postgresql": "ALL", "sqlite": "-1"}
+
+
+@dataclass
+class Shape:
+    """A SELECT under construction.  ``columns`` maps every output name to its SQL expression."""
+
+    from_sql: str
+    columns: dict[str, str]
+    heading: Heading
+    from_params: list = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    where_params: list = field(default_factory=list)
+    group_by: list[str] = field(default_factory=list)
+    order_by: list[str] = field(default_factory=list)
+    limit: int | None = None
+    offset: int = 0
+    distinct: bool = False
+
+
+class _Compiler:
+    def __init__(self, dialect: Dialect) -> None:
+        self.d = dialect
+        self._aliases = itertools.count(1)
+
+    # ------------------------------------------------------------------ entry points
+    def select(self, node: Node, fields: Sequence[str] | None = None, *, distinct: bool = False) -> tuple[str, list]:
+        shape = self.lower(node)
+        names = list(fields) if fields is not None else shape.heading.names
+        return self.render(shape, names, distinct=distinct)
+
+    def render(self, s: Shape, names: Sequence[str], *, distinct: bool = False) -> tuple[str, list]:
+        q = self.d.quote
+        cols = []
+        for n in names:
+            expr = s.columns[n]
+            cols.append(expr if expr == q(n) else f"{expr} AS {q(n)}")
+        sql = "SELECT " + ("DISTINCT " if (distinct or s.distinct) else "") + (", ".join(cols) or "1")
+        sql += " FROM " + s.from_sql
+        if s.where:
+            sql += " WHERE " + " AND ".join(s.where)
+        if s.group_by:
+            sql += " GROUP BY " + ", ".join(s.group_by)
+        if s.order_by:
+            sql += " ORDER BY " + ", ".join(s.order_by)
+        if s.limit is not None or s.offset:
+            sql += " LIMIT " + (str(s.limit) if s.limit is not None else _NO_LIMIT[self.d.name])
+            if s.offset:
+                sql += f" OFFSET {int(s.offset)}"
+        return sql, s.from_params + s.where_params
+
+    # ------------------------------------------------------------------ lowering
+    def lower(self, node: Node) -> Shape:
+        method = getattr(self, "lower_" + type(node).__name__, None)
+        if method is None:
+            raise UnsupportedError(f"{type(node).__name__} cannot be compiled for {self.d.name} yet.")
+        return method(node)
+
+    def wrap(self, node: Node, shape: Shape | None = None) -> Shape:
+        """Turn a node into ``(SELECT ...) AS alias`` with plain output columns."""
+        shape = shape or self.lower(node)
+        sql, params = self.render(shape, [a.name for a in shape.heading.all_attributes if a.name in shape.columns])
+        alias = self.d.quote(f"${next(self._aliases):x}")
+        columns = {n: self.d.quote(n) for n in shape.columns}
+        return Shape(f"({sql}) AS {alias}", columns, shape.heading, list(params))
+
+    def lower_TableRef(self, node: TableRef) -> Shape:
+        q = self.d.quote
+        cols = {a.name: q(a.name) for a in node.heading.all_attributes}
+        return Shape(self.d.full_name(node.schema, node.table), cols, node.heading)
+
+    def lower_Restrict(self, node: Restrict) -> Shape:
+        if isinstance(node.source, Aggregate) or lower.restrict_needs_subquery(node.source, node.condition):
+            shape = self.wrap(node.source)
+        else:
+            shape = self.lower(node.source)
+        text, params = self.condition(node.condition, shape)
+        if text != "TRUE":
+            shape = replace(shape, where=shape.where + [text], where_params=shape.where_params + params)
+        return shape
+
+    def lower_Project(self, node: Project) -> Shape:
+        computes = any(i.sql is not None for i in node.items)
+        shape = self.wrap(node.source) if lower.project_needs_subquery(node.source, computes) else self.lower(node.source)
+        cols: dict[str, str] = {}
+        for item in node.items:
+            if item.sql is not None:
+                cols[item.name] = "(" + self.d.escape_text(item.sql) + ")"
+            else:
+                cols[item.name] = shape.columns[item.source]
+        return replace(shape, columns=cols, heading=node.heading)
+
+    def lower_Join(self, node: Join) -> Shape:
+        a = self.operand(node.left)
+        b = self.operand(node.right, force_wrap=isinstance(node.right, Join))
+        q = self.d.quote
+        shared = node.shared
+        if shared:
+            using = " USING (" + ", ".join(q(n) for n in shared) + ")"
+            join = (" LEFT JOIN " if node.outer else " JOIN ") + b.from_sql + using
+        else:
+            join = (" LEFT JOIN " + b.from_sql + " ON TRUE") if node.outer else (" CROSS JOIN " + b.from_sql)
+        cols = {n: q(n) for n in node.heading.names}
+        if node.outer and b.where:
+            raise UnsupportedError("internal: a restricted right operand of a left join must be wrapped")
+        return Shape(
+            a.from_sql + join, cols, node.heading,
+            from_params=a.from_params + b.from_params,
+            where=a.where + b.where,
+            where_params=a.where_params + b.where_params,
+        )
+
+    def operand(self, node: Node, *, force_wrap: bool = False) -> Shape:
+        if force_wrap or lower.join_operand_needs_subquery(node):
+            return self.wrap(node)
+        shape = self.lower(node)
+        return shape
+
+    def lower_Aggregate(self, node: Aggregate) -> Shape:
+        a = self.operand(node.source)
+        b = self.wrap(node.group)
+        q = self.d.quote
+        shared = [n for n in node.source.heading.names if n in node.group.heading]
+        using = " USING (" + ", ".join(q(n) for n in shared) + ")"
+        kind = " LEFT JOIN " if node.keep_all else " JOIN "
+        cols = {}
+        for item in node.items:
+            cols[item.name] = "(" + self.d.escape_text(item.sql) + ")" if item.sql is not None else q(item.source)
+        return Shape(
+            a.from_sql + kind + b.from_sql + using, cols, node.heading,
+            from_params=a.from_params + b.from_params, where=a.where, where_params=a.where_params,
+            group_by=[q(k) for k in node.source.heading.primary_key],
+        )
+
+    def lower_Union(self, node: Union) -> Shape:
+        names = node.heading.names
+        if any(n not in node.heading.primary_key for n in names):
+            raise UnsupportedError("Unions of expressions with secondary attributes are not supported yet.")
+        sa, pa = self.select(node.left, names)
+        sb, pb = self.select(node.right, names)
+        alias = self.d.quote(f"${next(self._aliases):x}")
+        cols = {n: self.d.quote(n) for n in names}
+        return Shape(f"({sa} UNION {sb}) AS {alias}", cols, node.heading, list(pa) + list(pb))
+
+    def lower_Top(self, node: Top) -> Shape:
+        shape = self.wrap(node.source) if lower.top_needs_subquery(node.source) else self.lower(node.source)
+        order = [self.order_term(t, shape) for t in node.order_by]
+        return replace(shape, order_by=order, limit=node.limit, offset=node.offset)
+
+    def order_term(self, term: str, shape: Shape) -> str:
+        parts = term.strip().split()
+        name = parts[0].strip("`\"")
+        direction = (" " + parts[1].upper()) if len(parts) > 1 else ""
+        if name in shape.columns:
+            return shape.columns[name] + direction
+        return self.d.escape_text(term)
+
+    # ------------------------------------------------------------------ conditions
+    def condition(self, cond: Cond, shape: Shape) -> tuple[str, list]:
+        params: list = []
+        text = self._cond(cond, shape, params)
+        return text, params
+
+    def _cond(self, c: Cond, shape: Shape, params: list) -> str:
+        if isinstance(c, Const):
+            return "TRUE" if c.value else "FALSE"
+        if isinstance(c, Equals):
+            attr = shape.heading.get(c.attribute, hidden=True)
+            value = encode_scalar(attr, c.value, self.d.name) if attr is not None else c.value
+            params.append(value)
+            return f"{shape.columns[c.attribute]} = {self.d.placeholder}"
+        if isinstance(c, IsNull):
+            return f"{shape.columns[c.attribute]} IS NULL"
+        if isinstance(c, SqlText):
+            return "(" + self.d.escape_text(c.text) + ")"
+        if isinstance(c, And):
+            return "(" + " AND ".join(self._cond(x, shape, params) for x in c.items) + ")"
+        if isinstance(c, Or):
+            return "(" + " OR ".join(self._cond(x, shape, params) for x in c.items) + ")"
+        if isinstance(c, Negate):
+            return "NOT " + self._cond(c.item, shape, params)
+        if isinstance(c, InQuery):
+            sub = _Compiler(self.d)
+            sub._aliases = self._aliases
+            sql, sub_params = sub.select(c.query, list(c.attributes) or None)
+            params.extend(sub_params)
+            if not c.attributes:
+                return f"EXISTS ({sql})"
+            outer = [shape.columns[a] for a in c.attributes]
+            lhs = outer[0] if len(outer) == 1 else "(" + ", ".join(outer) + ")"
+            return f"{lhs} IN ({sql})"
+        raise UnsupportedError(f"Cannot compile condition {c!r}")
+
+
+def compile_select(dialect: Dialect, node: Node, fields: Sequence[str] | None = None, *, distinct: bool = False) -> tuple[str, list]:
+    """SELECT of ``fields`` (default: the visible heading) of ``node``."""
+    return _Compiler(dialect).select(node, fields, distinct=distinct)
+
+
+def compile_count(dialect: Dialect, node: Node) -> tuple[str, list]:
+    """Number of rows of ``node``."""
+    c = _Compiler(dialect)
+    if isinstance(node, TableRef):
+        return f"SELECT count(*) FROM {dialect.full_name(node.schema, node.table)}", []
+    pk = node.heading.primary_key
+    sql, params = c.select(node, pk or None)
+    return f"SELECT count(*) FROM ({sql}) AS {dialect.quote('$count')}", params
+
+
+def compile_exists(dialect: Dialect, node: Node) -> tuple[str, list]:
+    c = _Compiler(dialect)
+    shape = c.lower(node)
+    sql, params = c.render(replace(shape, limit=1 if shape.limit is None else shape.limit), shape.heading.primary_key[:1] or [])
+    return f"SELECT EXISTS ({sql})", params
+
+
+def compile_condition_for_table(dialect: Dialect, table: TableRef, cond: Cond) -> tuple[str, list]:
+    """A WHERE clause body over a single table's own columns (DELETE, UPDATE)."""
+    c = _Compiler(dialect)
+    shape = c.lower_TableRef(table)
+    return c.condition(cond, shape)
+
+
