@@ -333,11 +333,11 @@ def _parse_enum(text: str, body: str, base: int) -> TypeSpec:
                 "unterminated quote in enum value: close it with the same quote character",
                 text=text, position=base + i, expected="a closing quote",
             )
-        value, i = read
+        value, value_at, i = read[0], i, read[1]
         if value in values:
             raise TypeParseError(
                 f"enum value {value!r} is listed twice; each value may appear once",
-                text=text, position=base + i - 1, expected="distinct values",
+                text=text, position=base + value_at, expected="distinct values",
             )
         values.append(value)
         i = _skip_space(body, i)
@@ -452,6 +452,8 @@ def recommended_core_type(spec: TypeSpec | str) -> str | None:
     >>> recommended_core_type("tinyint")
     'int8'
     """
+    if isinstance(spec, TypeSpec) and spec.kind != "native":
+        return None
     name = _normalise(spec.name if isinstance(spec, TypeSpec) else spec)
     family = _native_family(name)
     if family is None or family == "serial" or "auto_increment" in name:
