@@ -37,6 +37,7 @@ __all__ = [
     "config",
     "find_config_file",
     "parse_backend",
+    "thread_safe_mode",
     "logger",
 ]
 
@@ -283,7 +284,9 @@ def parse_stores(data: Any, *, source: str) -> dict[str, Any]:
     for name, spec in data.items():
         if name in _STORE_POINTERS:
             if spec is not None and not isinstance(spec, str):
-                raise InvalidSettingError(f"{source}: stores.{name} must name a store (a string); got {spec!r}.")
+                raise InvalidSettingError(
+                    f"{source}: stores.{name} must name a store (a string); got {type(spec).__name__}."
+                )
         elif not isinstance(spec, Mapping) or not all(isinstance(k, str) for k in spec):
             raise InvalidSettingError(
                 f"{source}: stores.{name} must be a dict such as "
@@ -901,6 +904,16 @@ def _install_log_handler(environ: Mapping[str, str]) -> None:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(_LogFormatter())
     logger.addHandler(handler)
+
+
+def thread_safe_mode(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``DJ_THREAD_SAFE`` asks for thread-safe mode (global config and connection forbidden).
+
+    The package's ``dj.config`` proxy and ``dj.conn()`` consult this; the
+    :class:`Config` objects themselves (e.g. inside ``dj.Instance``) always work.
+    """
+    value = (os.environ if environ is None else environ).get("DJ_THREAD_SAFE", "")
+    return value.strip().lower() in ("true", "1", "yes")
 
 
 def _build_config(cwd: Path | str | None = None, environ: Mapping[str, str] | None = None, **kwargs: Any) -> Config:

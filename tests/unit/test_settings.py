@@ -26,6 +26,7 @@ from dj_jupyter.settings import (
     find_config_file,
     logger,
     parse_backend,
+    thread_safe_mode,
 )
 
 
@@ -542,3 +543,9 @@ def test_get_store_spec_without_default(project):
         cfg.get_store_spec()
     with pytest.raises(DataJointError, match="Configured stores: none"):
         cfg.get_store_spec("main")
+
+
+def test_thread_safe_mode_flag():
+    assert thread_safe_mode({"DJ_THREAD_SAFE": "Yes"}) is True
+    assert thread_safe_mode({"DJ_THREAD_SAFE": "0"}) is False
+    assert thread_safe_mode({}) is False
