@@ -101,12 +101,16 @@ def parse_definition(text: str, *, table: str | None = None) -> TableDef:
     >>> d.foreign_keys[0].ref.names, d.foreign_keys[0].nullable
     (('Species',), True)
     """
+    # split on any line ending so that line numbers match the text as the user sees it
     lines = [_Line(n, raw, table) for n, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1)]
     content = [line for line in lines if line.body]
     comment = ""
     if content and content[0].body.startswith("#"):
-        first = content.pop(0)
-        comment = _table_comment(first)
+        comment = _table_comment(content.pop(0))
+    return TableDef(comment=comment, items=_parse_items(content))
+
+
+def _parse_items(content: list[_Line]) -> tuple[Item, ...]:
     items: list[Item] = []
     seen: dict[str, int] = {}
     in_key = True
@@ -121,7 +125,7 @@ def parse_definition(text: str, *, table: str | None = None) -> TableDef:
         if isinstance(item, AttributeDef):
             _check_unique_name(line, item.name, seen)
         items.append(item)
-    return TableDef(comment=comment, items=tuple(items))
+    return tuple(items)
 
 
 def _table_comment(line: _Line) -> str:
