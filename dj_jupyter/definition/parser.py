@@ -18,9 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DefinitionError
-# A module reference, not names: heading.types imports definition.syntax, so binding names
-# here would fail when heading.types is imported first (a package-level import cycle).
-from ..heading import types as type_catalogue
+from . import types as type_catalogue
 from .syntax import AttributeDef, Default, ForeignKeyDef, IndexDef, Item, Reference, Span, TableDef
 
 __all__ = ["parse_definition"]

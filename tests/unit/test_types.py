@@ -3,7 +3,7 @@
 import pytest
 
 from dj_jupyter.errors import DataJointError
-from dj_jupyter.heading.types import (
+from dj_jupyter.definition.types import (
     CORE_TYPES,
     TypeParseError,
     is_native_warning_needed,

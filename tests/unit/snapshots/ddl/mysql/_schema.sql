@@ -1,0 +1,3 @@
+CREATE DATABASE `djtest_ddl`;
+DROP TABLE `djtest_ddl`.`session`;
+DROP DATABASE `djtest_ddl`;

@@ -1,0 +1,20 @@
+CREATE TABLE `djtest_ddl`.`~~processed_e_m_g` (
+  `subject_id` int NOT NULL,
+  `session_idx` smallint NOT NULL,
+  `status` enum('pending','reserved','success','error','ignore') NOT NULL COMMENT ':enum(''pending'', ''reserved'', ''success'', ''error'', ''ignore''):',
+  `priority` tinyint NOT NULL COMMENT ':int8:',
+  `created_time` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) COMMENT ':datetime(3):',
+  `scheduled_time` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) COMMENT ':datetime(3):',
+  `reserved_time` datetime(3) DEFAULT NULL COMMENT ':datetime(3):',
+  `completed_time` datetime(3) DEFAULT NULL COMMENT ':datetime(3):',
+  `duration` double DEFAULT NULL COMMENT ':float64:',
+  `error_message` varchar(2047) NOT NULL DEFAULT '' COMMENT ':varchar(2047):',
+  `error_stack` longblob DEFAULT NULL COMMENT ':<blob>:',
+  `user` varchar(255) NOT NULL DEFAULT '' COMMENT ':varchar(255):',
+  `host` varchar(255) NOT NULL DEFAULT '' COMMENT ':varchar(255):',
+  `pid` int NOT NULL DEFAULT '0' COMMENT ':int32:',
+  `connection_id` bigint NOT NULL DEFAULT '0' COMMENT ':int64:',
+  `version` varchar(64) NOT NULL DEFAULT '' COMMENT ':varchar(64):',
+  PRIMARY KEY (`subject_id`, `session_idx`),
+  INDEX (`status`, `priority`, `scheduled_time`)
+) ENGINE=InnoDB, COMMENT 'Job queue for `interop_reference`.`__processed_e_m_g`';
