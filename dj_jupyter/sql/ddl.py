@@ -205,9 +205,13 @@ def _validate(dialect: Dialect, spec: TableSpec) -> None:
             f"{dialect.max_name_length}. Shorten the class name (or the master's name, for a part table)."
         )
     names = [c.name for c in spec.columns]
+    limit = min(dialect.max_name_length, 64)  # the same limit everywhere keeps schemas portable
     for column in spec.columns:
-        if len(column.name) > min(dialect.max_name_length, 64):
-            raise DataJointError(f"Attribute name {column.name!r} of table {spec.name!r} is too long for {dialect.name}.")
+        if len(column.name) > limit:
+            raise DataJointError(
+                f"Attribute name {column.name!r} of table {spec.name!r} has {len(column.name)} characters; "
+                f"at most {limit} are allowed. Choose a shorter name."
+            )
     if not spec.primary_key:
         raise DataJointError(f"Table {spec.name!r} has no primary key: expected at least one key column (or _singleton).")
     _require_columns(spec, names, spec.primary_key, "the primary key")

@@ -262,6 +262,8 @@ _SQL_CONSTANT = re.compile(r"current_timestamp\s*(?:\(\s*(\d?)\s*\))?", re.IGNOR
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+)(?:\.(\d*))?|[+-]?\.(\d+)")
 _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)?")
 _BOOL_WORDS = {"1": True, "0": False, "true": True, "false": False}
 _NO_DEFAULT_CORE = {"json", "bytes"}
 # how each dialect writes a validated number / boolean default
@@ -373,6 +375,14 @@ def _check_enum(dialect, name, spec, value):
     return dialect.string_literal(value)
 
 
+def _check_date(dialect, name, spec, value):
+    pattern = _DATE if spec.name == "date" else _DATETIME
+    if not pattern.fullmatch(value.strip()):
+        shape = "YYYY-MM-DD" if spec.name == "date" else "YYYY-MM-DD[ HH:MM:SS[.ffffff]]"
+        raise _fail(name, spec, f"a {spec.name} written {shape}", value, "Or use CURRENT_TIMESTAMP (unquoted).")
+    return dialect.string_literal(value.strip())
+
+
 def _check_string(dialect, name, spec, value):
     limit = _int_arg(spec, 0)
     if len(value) > limit:
@@ -384,6 +394,7 @@ _LITERAL_CHECKS = {
     **{t: _check_integer for t in INTEGER_RANGES},
     "float32": _check_float, "float64": _check_float, "decimal": _check_decimal,
     "bool": _check_bool, "enum": _check_enum, "char": _check_string, "varchar": _check_string,
+    "date": _check_date, "datetime": _check_date,
 }  # fmt: skip
 
 

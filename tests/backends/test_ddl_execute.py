@@ -26,6 +26,7 @@ from dj_jupyter.sql.ddl import (
     compile_drop_schema,
     compile_drop_table,
 )
+from dj_jupyter.heading.spec import IndexSpec
 from dj_jupyter.sql.dialect import MYSQL, POSTGRESQL, SQLITE, Dialect
 from dj_jupyter.sql.types import enum_type_name
 from tests.unit.ddl_reference_specs import REFERENCE_TABLE_NAMES, SCHEMA, reference_tables
@@ -298,6 +299,33 @@ def test_postgres_enum_type_dropped_when_unused():
         for statement in compile_drop_table(POSTGRESQL, schema, "lonely") + compile_drop_enum_types(POSTGRESQL, schema):
             raw.run(statement)
         assert raw.rows(type_query, (schema, name)) == [(0,)]
+    finally:
+        for statement in compile_drop_schema(POSTGRESQL, schema, []):
+            raw.run(statement)
+        raw.conn.close()
+
+
+def test_postgres_failed_declaration_leaves_nothing_behind():
+    """Run in one transaction, a failing statement rolls back the table and its enum type too."""
+    import psycopg
+
+    raw = _postgres()
+    schema = "djtest_ddl_atomic"
+    raw.run(f"DROP SCHEMA IF EXISTS {POSTGRESQL.quote(schema)} CASCADE")
+    spec = [t for t in reference_tables() if t.name == "pairing"][0]
+    broken = type(spec)(schema, "broken", "", spec.columns[2:], ("relation",), (), (IndexSpec(("(no_such_column)",)),))
+    statements = compile_create_table(POSTGRESQL, broken)
+    name = enum_type_name(("sibling", "cagemate"))
+    try:
+        for statement in compile_create_schema(POSTGRESQL, schema):
+            raw.run(statement)
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            with raw.conn.transaction():
+                for statement in statements:
+                    raw.run(statement)
+        assert raw.rows("SELECT count(*) FROM pg_tables WHERE schemaname = %s", (schema,)) == [(0,)]
+        assert raw.rows("SELECT count(*) FROM pg_type WHERE typname = %s AND typnamespace = %s::regnamespace",
+                        (name, schema)) == [(0,)]  # fmt: skip
     finally:
         for statement in compile_drop_schema(POSTGRESQL, schema, []):
             raw.run(statement)
