@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import itertools
 import os
 import threading
 import time
@@ -29,6 +30,8 @@ from .backends.mysql import MySQLBackend
 from .backends.postgres import PostgresBackend
 from .backends.sqlite import SQLiteBackend
 from .errors import DataJointError, LostConnectionError, ThreadSafetyError
+from .settings import config as _config
+from .settings import thread_safe_mode
 from .sql.catalog import current_user_sql, ping_sql
 from .sql.dialect import Dialect
 
@@ -48,6 +51,7 @@ _IDLE_CHECK_SECONDS = 60.0
 # driver connections inherited through fork(): kept referenced so that garbage
 # collection never closes them in the child, which would end the parent's session
 _INHERITED: list[Any] = []
+_MEMORY_IDS = itertools.count(1)
 
 
 def get_backend(name: str) -> Backend:
@@ -425,25 +429,6 @@ class Connection:
 
 # ---------------------------------------------------------------- construction helpers
 
-def _config() -> Any:
-    """``dj.config``, or None while settings.py does not exist yet."""
-    try:
-        from .settings import config
-    except ImportError:  # settings.py is written by another engineer; work without it
-        return None
-    return config
-
-
-def _config_get(config: Any, key: str, default: Any = None) -> Any:
-    if config is None:
-        return default
-    try:
-        value = config[key]
-    except (KeyError, AttributeError, TypeError):
-        return default
-    return default if value is None else value
-
-
 def _choose_backend(backend: str | None, host: str | None, path: Any) -> str:
     if backend:
         return backend
@@ -451,7 +436,7 @@ def _choose_backend(backend: str | None, host: str | None, path: Any) -> str:
         return "sqlite"
     if host is not None:
         return "mysql"
-    return _config_get(_config(), "database.backend", "sqlite")
+    return _config["database.backend"]
 
 
 def _split_host(host: str | None, port: int | None) -> tuple[str, int | None]:
@@ -464,10 +449,12 @@ def _split_host(host: str | None, port: int | None) -> tuple[str, int | None]:
 
 def _make_params(backend: str, host, user, password, port, database_name, use_tls, path) -> ConnectionParams:
     if backend == "sqlite":
-        if path is None:
-            config = _config()
-            path = config.sqlite_path() if config is not None and hasattr(config, "sqlite_path") else None
-        return ConnectionParams(user=user, path=None if path is None else os.fspath(path))
+        path = os.fspath(_config.sqlite_path() if path is None else path)
+        if path == ":memory:":
+            # one database shared by this connection's threads (each thread has its own
+            # driver connection); it lives as long as one of them stays open
+            path = f"file:dj_jupyter_memory_{next(_MEMORY_IDS)}?mode=memory&cache=shared"
+        return ConnectionParams(user=user, path=path)
     host, port = _split_host(host, port)
     return ConnectionParams(
         host=host,
@@ -505,7 +492,7 @@ def conn(
         ``DJ_THREAD_SAFE`` is set: pass explicit connections instead.
     """
     global _GLOBAL
-    if os.environ.get("DJ_THREAD_SAFE", "").strip().lower() in ("true", "1", "yes"):
+    if thread_safe_mode():
         raise ThreadSafetyError(
             "dj.conn() is disabled in thread-safe mode (DJ_THREAD_SAFE): create a dj.Connection "
             "(or dj.Instance) and pass it explicitly."
@@ -517,28 +504,30 @@ def conn(
 
 
 def _connection_from_config(host, user, password, use_tls) -> Connection:
-    config = _config()
-    backend = _config_get(config, "database.backend", "sqlite" if host is None else "mysql")
-    if host is not None and backend == "sqlite":
-        backend = "mysql"  # a host means a server, as in DataJoint
-    reconnect = bool(_config_get(config, "database.reconnect", True))
-    if backend == "sqlite":
+    backend = _config["database.backend"]
+    reconnect = bool(_config["database.reconnect"])
+    if backend == "sqlite" and host is None:
         return Connection(backend="sqlite", reconnect=reconnect)
-    user = user or _config_get(config, "database.user")
+    port = None
+    if backend == "sqlite":  # a host was given: it means a server, as in DataJoint
+        backend = "mysql"
+    else:
+        host = host or _config["database.host"]
+        port = _config.effective_port()
+    user = user or _config["database.user"]
     if not user:
         raise DataJointError(
             f"No database user is configured for the {backend} server. Set database.user in "
             "datajoint.json or in .secrets/database.user beside it, or the DJ_USER (and DJ_PASS) "
             "environment variables, or call dj.conn(host, user, password)."
         )
-    port = config.effective_port() if config is not None and hasattr(config, "effective_port") else None
     return Connection(
-        host or _config_get(config, "database.host", "localhost"),
+        host,
         user,
-        password if password is not None else _config_get(config, "database.password"),
+        password if password is not None else _config["database.password"],
         port,
         backend=backend,
-        database_name=_config_get(config, "database.name"),
-        use_tls=use_tls if use_tls is not None else _config_get(config, "database.use_tls"),
+        database_name=_config["database.name"],
+        use_tls=use_tls if use_tls is not None else _config["database.use_tls"],
         reconnect=reconnect,
     )

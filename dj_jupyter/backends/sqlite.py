@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 from ..errors import DataJointError
-from ..sql.catalog import sqlite_bootstrap_sql
+from ..sql.ddl import compile_bootstrap
 from ..sql.dialect import SQLITE
 from .base import Backend, ConnectionParams, build_error, connection_failed
 
@@ -82,6 +82,7 @@ class SQLiteBackend(Backend):
                 isolation_level=None,
                 check_same_thread=False,
                 factory=_Connection,
+                uri=str(path).startswith("file:"),
             )
         except sqlite3.Error as exc:
             raise connection_failed(params, "sqlite", f"cannot open the database file ({exc})") from None
@@ -96,13 +97,13 @@ class SQLiteBackend(Backend):
     def _configure(self, conn: sqlite3.Connection, path: str) -> None:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_SECONDS * 1000)}")
-        key = os.path.abspath(path)
+        key = path if path.startswith("file:") else os.path.abspath(path)
         with _WAL_LOCK:
-            if key not in _WAL_FILES:
+            if key not in _WAL_FILES and "mode=memory" not in key:
                 conn.execute("PRAGMA journal_mode = WAL")
                 _WAL_FILES.add(key)
-        for sql, args in _bootstrap_statements():
-            conn.execute(sql, args)
+        for sql in compile_bootstrap(SQLITE):
+            conn.execute(sql, ())
 
     def translate_error(self, exc: BaseException, sql: str | None = None) -> DataJointError:
         if isinstance(exc, DataJointError):
@@ -140,11 +141,3 @@ class SQLiteBackend(Backend):
 def _dict_row(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
     return {d[0]: v for d, v in zip(cursor.description, row)}
 
-
-def _bootstrap_statements() -> list[tuple[str, tuple]]:
-    """The service tables of a SQLite file, from the DDL compiler when it is available."""
-    try:
-        from ..sql.ddl import compile_bootstrap
-    except ImportError:  # ddl.py is being written: use the catalog's stand-in
-        return sqlite_bootstrap_sql()
-    return [s if isinstance(s, tuple) else (s, ()) for s in compile_bootstrap(SQLITE)]

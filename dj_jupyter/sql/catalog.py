@@ -40,7 +40,6 @@ __all__ = [
     "foreign_keys_sql",
     "current_user_sql",
     "ping_sql",
-    "sqlite_bootstrap_sql",
 ]
 
 Statement = tuple[str, tuple[Any, ...]]
@@ -187,7 +186,7 @@ def _pg_columns(d: Dialect, schema: str, table: str | None) -> Statement:
         "CASE WHEN t.typtype = 'e' THEN quote_ident(tn.nspname) || '.' || quote_ident(t.typname) "
         "ELSE format_type(a.atttypid, a.atttypmod) END, "
         "NOT a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), COALESCE(col_description(c.oid, a.attnum), ''), "
-        "COALESCE(array_position(pk.indkey::int2[], a.attnum), 0), "
+        "COALESCE((SELECT k.ord FROM unnest(pk.indkey) WITH ORDINALITY AS k(att, ord) WHERE k.att = a.attnum), 0), "
         "(a.attidentity <> '' OR left(COALESCE(pg_get_expr(ad.adbin, ad.adrelid), ''), 8) = 'nextval(') "
         "FROM pg_catalog.pg_attribute a "
         "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
@@ -349,19 +348,3 @@ def ping_sql(dialect: Dialect) -> Statement:
     """The cheapest statement that needs a round trip to the server."""
     return "SELECT 1", ()
 
-
-def sqlite_bootstrap_sql() -> list[Statement]:
-    """The service tables every SQLite database file needs.
-
-    A stand-in used only until ``dj_jupyter.sql.ddl.compile_bootstrap`` exists; it creates
-    the same two tables with ``IF NOT EXISTS`` so the two can meet on one file.
-    """
-    return [
-        ('CREATE TABLE IF NOT EXISTS "~schemas" (schema_name TEXT NOT NULL PRIMARY KEY)', ()),
-        (
-            'CREATE TABLE IF NOT EXISTS "~comments" (schema_name TEXT NOT NULL, table_name TEXT NOT NULL, '
-            "column_name TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '', "
-            "PRIMARY KEY (schema_name, table_name, column_name))",
-            (),
-        ),
-    ]
