@@ -3,3 +3,39 @@
 ``import dj_jupyter as dj`` gives the DataJoint 2.x public API.  Importing connects
 to nothing and stays light: pandas, networkx and IPython load when first used.
 """
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__author__ = "dj_jupyter developers"
+
+from . import errors
+from .connection import Connection, conn
+from .errors import DataJointError, ThreadSafetyError
+from .populate.autopopulate import AutoPopulate, Computed, Imported
+from .query.algebra import Top_ as Top
+from .query.conditions import AndList, Not
+from .schema.expression import QueryExpression
+from .schema.schema import Schema, VirtualModule, list_schemas, virtual_schema
+from .schema.table import FreeTable, Table
+from .schema.tiers import Lookup, Manual, Part
+from .settings import config, logger
+
+# DataJoint 2.3.4+ tier aliases: the same classes
+Entry = Manual
+Ingest = Imported
+Compute = Computed
+
+__all__ = [
+    "__version__", "__author__", "config", "conn", "Connection", "Schema", "VirtualModule", "virtual_schema",
+    "list_schemas", "Table", "FreeTable", "Manual", "Entry", "Lookup", "Imported", "Ingest", "Computed", "Compute",
+    "Part", "AutoPopulate", "QueryExpression", "Not", "AndList", "Top", "errors", "DataJointError",
+    "ThreadSafetyError", "logger",
+]
+
+
+def load_ipython_extension(ipython):  # pragma: no cover - exercised through IPython
+    """``%load_ext dj_jupyter``: register the ``%%dj_table`` cell magic."""
+    from .jupyter.magics import load_ipython_extension as _load
+
+    _load(ipython)

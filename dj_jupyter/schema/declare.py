@@ -1,0 +1,187 @@
+"""Resolve a parsed definition against its context into a :class:`TableSpec` and lineage.
+
+Foreign-key references (``-> Parent``, ``-> mod.Parent``, ``-> Parent.proj(new='old')``)
+are looked up by name in the declaration context, never evaluated.  The parent's
+primary-key attributes become columns of the new table with the parent's type; their
+lineage is the parent's.  Hidden platform columns (singleton sentinel, job metadata)
+are added here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ..definition.syntax import AttributeDef, Default, ForeignKeyDef, IndexDef, Reference, Span, TableDef, TypeSpec
+from ..errors import DataJointError, DefinitionError
+from ..heading.heading import Attribute
+from ..heading.spec import ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec
+from ..definition.types import native_type_warning, parse_type
+
+__all__ = ["resolve_definition", "Declaration", "lineage_spec"]
+
+logger = logging.getLogger("dj_jupyter")
+
+_BOOL = TypeSpec("bool", "core", "bool")
+_JOB_COLUMNS = (
+    ColumnSpec("_job_start_time", TypeSpec("datetime(3)", "core", "datetime", (3,)), TypeSpec("datetime(3)", "core", "datetime", (3,)),
+               nullable=True, default=Default("null"), comment="when computation began"),
+    ColumnSpec("_job_duration", TypeSpec("float32", "core", "float32"), TypeSpec("float32", "core", "float32"),
+               nullable=True, default=Default("null"), comment="computation duration in seconds"),
+    ColumnSpec("_job_version", TypeSpec("varchar(64)", "core", "varchar", (64,)), TypeSpec("varchar(64)", "core", "varchar", (64,)),
+               default=Default("literal", "", quoted=True), comment="code version"),
+)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    spec: TableSpec
+    lineage: dict[str, str]  # attribute -> origin "schema.table.attribute"
+
+
+def lineage_spec(schema: str) -> TableSpec:
+    """The ``~lineage`` service table, laid out as DataJoint 2.x lays it out."""
+    def col(name: str, n: int, comment: str) -> ColumnSpec:
+        t = TypeSpec(f"varchar({n})", "core", "varchar", (n,))
+        return ColumnSpec(name, t, t, comment=comment, marker=False, in_key=name != "lineage")
+
+    return TableSpec(
+        schema, "~lineage", "",
+        (col("table_name", 64, "table name within the schema"), col("attribute_name", 64, "attribute name"),
+         col("lineage", 255, "origin: schema.table.attribute")),
+        ("table_name", "attribute_name"),
+    )
+
+
+def resolve_definition(
+    tdef: TableDef,
+    *,
+    schema: str,
+    table: str,
+    tier: str,
+    context: dict[str, Any],
+    class_name: str = "",
+    add_job_metadata: bool = False,
+    allow_new_pk_in_computed: bool = False,
+) -> Declaration:
+    columns: list[ColumnSpec] = []
+    primary_key: list[str] = []
+    fks: list[ForeignKeySpec] = []
+    indexes: list[IndexSpec] = []
+    lineage: dict[str, str] = {}
+    fk_columns: set[str] = set()
+
+    def fail(message: str, span: Span) -> DefinitionError:
+        return DefinitionError(message, line=span.line, column=span.column, text=span.text, table=class_name or table)
+
+    for item in tdef.items:
+        if isinstance(item, ForeignKeyDef):
+            parent = _resolve_reference(item.ref, context, item.span, fail)
+            child_cols: list[str] = []
+            parent_cols: list[str] = []
+            renames = dict(item.ref.renames)
+            parent_heading = parent.heading
+            inverse = {old: new for new, old in renames.items()}
+            unknown = [old for old in renames.values() if old not in parent_heading.primary_key]
+            if unknown:
+                raise fail(f"-> {item.ref.text}: `{unknown[0]}` is not a primary-key attribute of {item.ref.names[-1]} "
+                           f"(its key: {', '.join(parent_heading.primary_key)}).", item.span)
+            for pk in parent_heading.primary_key:
+                pattr = parent_heading[pk]
+                name = inverse.get(pk, pk)
+                child_cols.append(name)
+                parent_cols.append(pk)
+                if any(c.name == name for c in columns):
+                    continue  # shared with an earlier foreign key
+                columns.append(_inherited_column(name, pattr, item))
+                fk_columns.add(name)
+                if item.in_key:
+                    primary_key.append(name)
+                lineage[name] = pattr.lineage or f"{parent.database}.{parent.table_name}.{pk}"
+            fks.append(ForeignKeySpec(tuple(child_cols), parent.database, parent.table_name, tuple(parent_cols)))
+            if item.unique:
+                indexes.append(IndexSpec(tuple(child_cols), unique=True))
+        elif isinstance(item, AttributeDef):
+            col = _declared_column(item, fail)
+            if any(c.name == col.name for c in columns):
+                raise fail(f"Attribute `{col.name}` is already defined (by a foreign key or an earlier line).", item.span)
+            columns.append(col)
+            if item.in_key:
+                primary_key.append(col.name)
+                lineage[col.name] = f"{schema}.{table}.{col.name}"
+        elif isinstance(item, IndexDef):
+            indexes.append(IndexSpec(tuple(_index_item(i) for i in item.items), unique=item.unique))
+
+    if tier in ("Computed", "Imported") and not allow_new_pk_in_computed:
+        own = [k for k in primary_key if k not in fk_columns]
+        if own:
+            raise DefinitionError(
+                f"Auto-populated table {class_name or table} may only have primary-key attributes that come from foreign keys; "
+                f"`{own[0]}` is declared directly. Move it below '---', put per-key results in a part table, or set "
+                "dj.config['jobs.allow_new_pk_fields_in_computed_tables'] = True.",
+                table=class_name or table,
+            )
+    if not primary_key:
+        columns.insert(0, ColumnSpec("_singleton", _BOOL, _BOOL, default=Default("literal", "1"), in_key=True))
+        primary_key = ["_singleton"]
+    if add_job_metadata and tier in ("Computed", "Imported"):
+        columns.extend(_JOB_COLUMNS)
+    ordered = [c for c in columns if c.name in primary_key] + [c for c in columns if c.name not in primary_key]
+    spec = TableSpec(schema, table, tdef.comment, tuple(ordered), tuple(primary_key), tuple(fks), tuple(indexes))
+    return Declaration(spec, lineage)
+
+
+def _declared_column(item: AttributeDef, fail) -> ColumnSpec:
+    t = item.type
+    if t.kind == "codec":
+        raise fail(f"Codec type <{t.name}> is not available: no codec of that name is registered.", item.span)
+    if item.in_key and (t.name in ("json", "bytes") or "blob" in t.name or t.name in ("text", "longtext")):
+        raise fail(f"Attribute `{item.name}` of type {t.text} cannot be in the primary key; move it below '---'.", item.span)
+    if t.kind == "native":
+        logger.warning(native_type_warning(t, item.name))
+    nullable = item.nullable
+    if nullable and item.in_key:
+        raise fail("Primary key attributes cannot be nullable.", item.span)
+    return ColumnSpec(item.name, t, t, nullable=nullable, default=item.default, comment=item.comment,
+                      marker=t.kind != "native", in_key=item.in_key)
+
+
+def _inherited_column(name: str, parent: Attribute, fk: ForeignKeyDef) -> ColumnSpec:
+    storage = parent.type if parent.type.kind != "codec" else parse_type(parent.sql_type)
+    return ColumnSpec(
+        name, storage, parent.type,
+        nullable=fk.nullable,
+        default=Default("null") if fk.nullable else None,
+        comment=parent.comment,
+        marker=parent.type.kind == "core" and parent.type.name == "uuid",
+        in_key=fk.in_key,
+    )
+
+
+def _index_item(text: str) -> str:
+    t = text.strip()
+    return t.strip("`\"") if t.replace("_", "").isalnum() else t
+
+
+def _resolve_reference(ref: Reference, context: dict[str, Any], span: Span, fail) -> Any:
+    head = ref.names[0]
+    if head not in context:
+        known = sorted(k for k, v in context.items() if isinstance(v, type) and hasattr(v, "_node_for_class"))
+        hint = f" Tables in scope: {', '.join(known)}." if known else ""
+        raise fail(f"-> {ref.text}: `{head}` is not defined in the declaration context.{hint} "
+                   "Declare the parent table first (in this cell or an earlier one), or import it.", span)
+    obj = context[head]
+    for attr in ref.names[1:]:
+        try:
+            obj = getattr(obj, attr)
+        except AttributeError:
+            raise fail(f"-> {ref.text}: `{attr}` not found in {head}.", span) from None
+    table = obj() if isinstance(obj, type) else obj
+    if not (hasattr(table, "table_name") and hasattr(table, "database") and hasattr(table, "heading")):
+        raise fail(f"-> {ref.text} does not name a table (got {type(obj).__name__}).", span)
+    if getattr(table, "is_restricted", False):
+        raise fail(f"-> {ref.text}: a foreign key must reference a whole table, not a restriction.", span)
+    if table.database is None:
+        raise fail(f"-> {ref.text}: that table is not declared in a schema yet.", span)
+    return table

@@ -1,0 +1,237 @@
+"""Deleting rows with cascade, and dropping tables with their dependents.
+
+The cascade plan restricts every descendant of the seed table by the rows it would
+lose: a child is restricted by its parents' restricted keys through each foreign key
+(renamed columns mapped), OR-ed where paths converge.  Rows are deleted leaves first,
+inside one transaction, so an error leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..errors import DataJointError
+from ..query.conditions import TRUE, disjunction, semijoin
+from ..query.nodes import Node, ProjItem, Project, Restrict, TableRef
+from ..sql.compiler import compile_condition_for_table
+from ..sql.ddl import compile_drop_table
+from ..sql.dml import compile_delete
+from .catalog_state import LINEAGE_TABLE, state_of
+from .naming import master_of, tier_of_table_name
+
+__all__ = ["delete_quick", "delete_cascade", "drop_quick", "drop_tables", "cascade_plan"]
+
+logger = logging.getLogger("dj_jupyter")
+_PART_INTEGRITY = ("enforce", "ignore", "cascade")
+
+
+def _safemode(prompt: bool | None) -> bool:
+    if prompt is not None:
+        return bool(prompt)
+    from ..settings import config
+
+    return bool(config["safemode"])
+
+
+def _ask(question: str) -> bool:
+    answer = input(f"{question} [yes, No]: ")
+    return answer.strip().lower() in ("yes", "y")
+
+
+def _delete_node(conn: Any, node: Node) -> int:
+    """DELETE the rows of ``node`` (a restriction of one table) and return how many went."""
+    table = _base_table(node)
+    cond = node.condition if isinstance(node, Restrict) else TRUE
+    if isinstance(node, Restrict) and isinstance(node.source, Restrict):
+        cond = _and_chain(node)
+    where, params = compile_condition_for_table(conn.dialect, table, cond)
+    sql = compile_delete(conn.dialect, table.schema, table.table, where)
+    return conn.query(sql, params).rowcount
+
+
+def _and_chain(node: Node):
+    from ..query.conditions import conjunction
+
+    conds = []
+    while isinstance(node, Restrict):
+        conds.append(node.condition)
+        node = node.source
+    return conjunction(conds[::-1])
+
+
+def _base_table(node: Node) -> TableRef:
+    while isinstance(node, Restrict):
+        node = node.source
+    if not isinstance(node, TableRef):
+        raise DataJointError("Only restrictions of a table can be deleted (not projections, joins or dj.Top).")
+    return node
+
+
+def delete_quick(table: Any, get_count: bool = False) -> int | None:
+    conn = table.connection
+    n = _delete_node(conn, table._node)
+    return n if get_count else None
+
+
+def cascade_plan(table: Any) -> list[tuple[tuple[str, str], Node]]:
+    """``[(table key, restricted node)]`` for the seed and all its descendants, parents first."""
+    conn = table.connection
+    state = state_of(conn)
+    graph = state.graph
+    seed = (table.database, table.table_name)
+    restricted: dict[tuple[str, str], list] = {seed: [table._node]}
+    order = graph.descendants(seed)
+    plan = []
+    for key in order:
+        ref = TableRef(key[0], key[1], state.schema(key[0]).heading(key[1]))
+        nodes = restricted.get(key, [])
+        if key == seed:
+            node = table._node
+        else:
+            node = Restrict(ref, disjunction([_through_fk(ref, parent_node, edge) for parent_node, edge in nodes]))
+        plan.append((key, node))
+        for edge in graph.children(key):
+            restricted.setdefault(edge.child, []).append((node, edge))
+    return plan
+
+
+def _through_fk(child: TableRef, parent: Node, edge) -> Any:
+    """The child's rows that reference the parent's (restricted) rows."""
+    items = tuple(ProjItem(c, p) for c, p in edge.attr_map.items())
+    return semijoin(child.heading, Project(parent, items))
+
+
+def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None = None,
+                   part_integrity: str = "enforce") -> int:
+    if part_integrity not in _PART_INTEGRITY:
+        raise ValueError(f"part_integrity must be one of {_PART_INTEGRITY}; got {part_integrity!r}.")
+    conn = table.connection
+    if table._tier == "Part" and part_integrity == "enforce":
+        raise DataJointError(
+            f"Cannot delete from the part table {type(table).__name__} alone: delete from its master, "
+            "or pass part_integrity='ignore' (or 'cascade' to delete the masters too)."
+        )
+    if part_integrity == "cascade" and table._tier == "Part":
+        master = _master_restricted(table)
+        return delete_cascade(master, transaction=transaction, prompt=prompt, part_integrity="enforce")
+    ask = _safemode(prompt)
+    plan = cascade_plan(table)
+    if ask:
+        if conn.in_transaction:
+            raise DataJointError("Cannot prompt for a delete inside an ongoing transaction: pass prompt=False.")
+        for key, node in plan:
+            from .expression import QueryExpression
+
+            n = len(QueryExpression(node, conn))
+            if n:
+                logger.info("About to delete %s: %d rows", conn.dialect.full_name(*key), n)
+                print(f"About to delete {conn.dialect.full_name(*key)}: {n} rows")
+    own = transaction and not conn.in_transaction
+    if own:
+        conn.start_transaction()
+    try:
+        counts = {}
+        for key, node in reversed(plan):
+            counts[key] = _delete_node(conn, node)
+        _check_part_integrity(counts, part_integrity)
+        deleted = counts[(table.database, table.table_name)]
+        if own:
+            if deleted == 0:
+                conn.cancel_transaction()
+                logger.info("Nothing to delete.")
+                return 0
+            if ask and not _ask("Commit deletes?"):
+                conn.cancel_transaction()
+                print("Deletes cancelled.")
+                return 0
+            conn.commit_transaction()
+        return deleted
+    except BaseException:
+        if own and conn.in_transaction:
+            conn.cancel_transaction()
+        raise
+
+
+def _check_part_integrity(counts: dict, part_integrity: str) -> None:
+    if part_integrity != "enforce":
+        return
+    for (schema, name), n in counts.items():
+        if n and tier_of_table_name(name) == "Part":
+            master = (schema, master_of(name))
+            if master in counts and counts[master] == 0 or master not in counts:
+                raise DataJointError(
+                    f"Deleting would remove rows of the part table `{name}` without its master `{master[1]}`: "
+                    "delete from the master instead, or pass part_integrity='ignore' or 'cascade'."
+                )
+
+
+def _master_restricted(part: Any) -> Any:
+    master_cls = part._master
+    master = master_cls()
+    keys = part.keys()
+    pk = master.primary_key
+    return master & [{k: r[k] for k in pk} for r in keys]
+
+
+# --------------------------------------------------------------------------- drop
+def drop_quick(table: Any) -> None:
+    conn = table.connection
+    state = state_of(conn)
+    st = state.schema(table.database)
+    if not st.has_table(table.table_name):
+        logger.info("Table %s does not exist: nothing to drop.", table.full_table_name)
+        return
+    statements = compile_drop_table(conn.dialect, table.database, table.table_name)
+    _run_ddl(conn, statements + _lineage_cleanup(conn, table.database, table.table_name, st))
+    state.invalidate(table.database)
+
+
+def _lineage_cleanup(conn: Any, schema: str, table: str, st) -> list[str]:
+    if not st.has_table(LINEAGE_TABLE):
+        return []
+    d = conn.dialect
+    return [f"DELETE FROM {d.full_name(schema, LINEAGE_TABLE)} WHERE table_name = {d.string_literal(table)}"]
+
+
+def _run_ddl(conn: Any, statements: list[str]) -> None:
+    if conn.dialect.supports_transactional_ddl:
+        with conn.transaction:
+            for s in statements:
+                conn.query(s)
+    else:
+        for s in statements:
+            conn.query(s)
+
+
+def drop_tables(table: Any, *, prompt: bool | None = None, part_integrity: str = "enforce") -> None:
+    if part_integrity == "cascade":
+        raise ValueError("drop does not accept part_integrity='cascade'.")
+    if table.is_restricted:
+        raise DataJointError("A restricted table cannot be dropped: drop the table class itself.")
+    if table._tier == "Part" and part_integrity == "enforce":
+        raise DataJointError(f"Cannot drop the part table {type(table).__name__} alone: drop its master, "
+                             "or pass part_integrity='ignore'.")
+    conn = table.connection
+    if conn.in_transaction:
+        raise DataJointError("Tables cannot be dropped inside a transaction.")
+    state = state_of(conn)
+    keys = state.graph.descendants((table.database, table.table_name))
+    if part_integrity == "enforce":
+        for schema, name in keys:
+            if tier_of_table_name(name) == "Part" and (schema, master_of(name)) not in keys:
+                raise DataJointError(f"Dropping would remove the part table `{name}` without its master; drop the master.")
+    if _safemode(prompt):
+        from .expression import QueryExpression
+
+        for s, t in keys:
+            ref = TableRef(s, t, state.schema(s).heading(t))
+            print(f"{conn.dialect.full_name(s, t)} ({len(QueryExpression(ref, conn))} rows)")
+        if not _ask("Proceed?"):
+            print("Drop cancelled.")
+            return
+    for s, t in reversed(keys):
+        st = state.schema(s)
+        _run_ddl(conn, compile_drop_table(conn.dialect, s, t) + _lineage_cleanup(conn, s, t, st))
+        state.invalidate(s)
+    logger.info("Tables dropped. Restart kernel.")

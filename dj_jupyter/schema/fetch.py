@@ -1,0 +1,132 @@
+"""Fetching rows of a query: driver tuples -> columns -> dicts, DataFrames or numpy arrays.
+
+One SELECT per call.  Rows arrive from the driver as tuples; columns that need a
+Python conversion (UUID from bytes, JSON text, SQLite dates...) are converted a whole
+column at a time, and only those.  Headings are resolved once per call, never per row.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import DataJointError
+from ..heading.heading import Heading
+from ..heading.values import column_decoder
+from ..query.algebra import resolve_order_by
+from ..query.nodes import Node, Top
+from ..sql.compiler import compile_select
+
+__all__ = ["fetch_columns", "rows_to_dicts", "to_pandas_frame", "to_structured", "with_top", "check_names"]
+
+
+def with_top(node: Node, order_by: Any = None, limit: int | None = None, offset: int | None = None) -> Node:
+    """Apply ``order_by``/``limit``/``offset`` as a Top node (ordering defaults to the primary key)."""
+    if order_by is None and limit is None and not offset:
+        return node
+    if offset and limit is None:
+        limit = None
+    order = resolve_order_by(node.heading, order_by)
+    return Top(node, limit, order, int(offset or 0))
+
+
+def check_names(heading: Heading, names: Sequence[str]) -> None:
+    for n in names:
+        if n not in heading:
+            raise heading.unknown(n)
+
+
+def fetch_columns(connection: Any, node: Node, names: Sequence[str] | None = None) -> tuple[list[str], list[list], int]:
+    """Execute the query and return ``(names, columns, row_count)`` with values converted."""
+    heading = node.heading
+    names = list(heading.names if names is None else names)
+    sql, params = compile_select(connection.dialect, node, names)
+    rows = connection.query(sql, params).fetchall()
+    n = len(rows)
+    decoders = [column_decoder(heading[name], connection.dialect.name) for name in names]
+    if not rows:
+        return names, [[] for _ in names], 0
+    columns = [list(c) for c in zip(*rows)] if names else []
+    for i, dec in enumerate(decoders):
+        if dec is not None:
+            columns[i] = dec(columns[i])
+    return names, columns, n
+
+
+def fetch_rows(connection: Any, node: Node, names: Sequence[str] | None = None) -> tuple[list[str], list[tuple]]:
+    """Rows as tuples, converting only the columns that need it."""
+    heading = node.heading
+    names = list(heading.names if names is None else names)
+    sql, params = compile_select(connection.dialect, node, names)
+    rows = connection.query(sql, params).fetchall()
+    decoders = [column_decoder(heading[name], connection.dialect.name) for name in names]
+    if rows and any(d is not None for d in decoders):
+        columns = [list(c) for c in zip(*rows)]
+        for i, dec in enumerate(decoders):
+            if dec is not None:
+                columns[i] = dec(columns[i])
+        rows = list(zip(*columns))
+    return names, rows
+
+
+def rows_to_dicts(names: list[str], rows: Sequence[tuple]) -> list[dict]:
+    return [dict(zip(names, r)) for r in rows]
+
+
+def to_pandas_frame(heading: Heading, names: list[str], columns: list[list]):
+    import pandas as pd
+
+    if not columns or not columns[0]:
+        frame = pd.DataFrame({n: pd.Series(dtype=_pandas_dtype(heading[n])) for n in names})
+    else:
+        frame = pd.DataFrame(dict(zip(names, columns)), columns=names)
+    pk = [k for k in heading.primary_key if k in names]
+    return frame.set_index(pk) if pk else frame
+
+
+def _pandas_dtype(attr) -> str:
+    if attr.is_integer and not attr.nullable:
+        return "int64"
+    if attr.core in ("float32", "float64"):
+        return "float64"
+    return "object"
+
+
+def numpy_dtype(attr) -> Any:
+    """int64 for non-null integers (uint64: uint64), float64 for floats, object otherwise."""
+    if attr.is_integer and not attr.nullable:
+        return np.uint64 if attr.core == "uint64" else np.int64
+    if attr.core in ("float32", "float64") or attr.sql_type in ("float", "double", "real", "double precision"):
+        return np.float64
+    return object
+
+
+def to_structured(heading: Heading, names: list[str], columns: list[list], n: int) -> np.ndarray:
+    dtype = np.dtype([(name, numpy_dtype(heading[name])) for name in names])
+    out = np.empty(n, dtype=dtype)
+    for name, col in zip(names, columns):
+        if dtype[name] == np.float64:
+            out[name] = np.array([np.nan if v is None else v for v in col], dtype=np.float64) if None in col else col
+        else:
+            out[name] = col
+    return out
+
+
+def column_array(attr, values: list) -> np.ndarray:
+    dt = numpy_dtype(attr)
+    if dt is np.float64 and None in values:
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    if dt is object:
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        return arr
+    return np.array(values, dtype=dt)
+
+
+def expect_one(n: int, what: str = "fetch1") -> None:
+    if n != 1:
+        raise DataJointError(
+            f"{what} expects exactly one row; the query returned {n}. "
+            + ("Restrict the query to a single key first." if n > 1 else "Check the restriction: no row matched.")
+        )

@@ -1,0 +1,259 @@
+"""insert / insert1 / update1: rows are shaped into columns, validated, encoded, then written at once.
+
+Every value is checked against its attribute before any SQL runs; a wrong value names
+the attribute, the expected type, the value and its row.  The work is columnar: one
+pass per column, with fast paths that avoid per-value Python work for the common
+types.  A multi-statement write runs inside a transaction, so it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from operator import itemgetter
+from typing import Any, Sequence
+
+from ..errors import DataJointError, DuplicateError, MissingAttributeError, UnknownAttributeError, ValidationError
+from ..heading.heading import Heading
+from ..heading.values import column_encoder, encode_scalar
+from ..sql.compiler import compile_select
+from ..sql.dml import compile_insert, compile_insert_select, compile_update
+
+__all__ = ["insert_rows", "insert_dataframe", "update_row", "populating", "rows_to_columns"]
+
+_local = threading.local()
+
+
+def populating() -> set:
+    """Classes whose ``make`` is running in this thread (they may insert into themselves)."""
+    s = getattr(_local, "classes", None)
+    if s is None:
+        s = _local.classes = set()
+    return s
+
+
+# ----------------------------------------------------------------------------- shaping rows
+def rows_to_columns(rows: Any, heading: Heading) -> tuple[list[str], list[list], int]:
+    """Turn any supported input into (field names, columns, number of rows)."""
+    if hasattr(rows, "columns") and hasattr(rows, "to_dict"):  # pandas DataFrame
+        frame = rows
+        if not _is_default_index(frame):
+            frame = frame.reset_index()
+        return [str(c) for c in frame.columns], [frame[c].tolist() for c in frame.columns], len(frame)
+    if hasattr(rows, "dtype") and getattr(rows.dtype, "names", None):  # numpy structured array
+        arr = rows.reshape(-1) if getattr(rows, "ndim", 1) != 1 else rows
+        names = list(arr.dtype.names)
+        return names, [arr[n].tolist() for n in names], len(arr)
+    rows = list(rows)
+    if not rows:
+        return [], [], 0
+    first = rows[0]
+    if hasattr(first, "keys") and not hasattr(first, "dtype"):
+        names = list(first.keys())
+        n = len(names)
+        if n == 0:
+            if any(len(r) for r in rows):
+                raise DataJointError("Attempt to insert rows with different fields: every row must have the same attributes.")
+            return [], [], len(rows)
+        if set(map(len, rows)) != {n}:
+            raise DataJointError("Attempt to insert rows with different fields: every row must have the same attributes.")
+        getter = itemgetter(*names)
+        try:
+            tuples = list(map(getter, rows))
+        except KeyError as exc:
+            raise DataJointError(
+                f"Attempt to insert rows with different fields: a row lacks {exc.args[0]!r}, which the first row has."
+            ) from None
+        columns = [list(c) for c in zip(*tuples)] if n > 1 else [list(tuples)]
+        return names, columns, len(rows)
+    if hasattr(first, "dtype") and getattr(first.dtype, "names", None):  # numpy.void records
+        names = list(first.dtype.names)
+        return names, [[r[n] for r in rows] for n in names], len(rows)
+    if isinstance(first, (tuple, list)):
+        warnings.warn("Inserting positional tuples is deprecated: insert dicts naming each attribute.",
+                      DeprecationWarning, stacklevel=4)
+        names = heading.names
+        lengths = set(map(len, rows))
+        if lengths != {len(names)}:
+            raise DataJointError(
+                f"Incorrect number of attributes: rows have {sorted(lengths)} values; the heading has {len(names)} "
+                f"({', '.join(names)})."
+            )
+        return names, [list(c) for c in zip(*rows)], len(rows)
+    raise DataJointError(
+        f"Cannot insert rows of type {type(first).__name__}: expected dicts, numpy records, a pandas DataFrame or a query."
+    )
+
+
+def _is_default_index(frame: Any) -> bool:
+    idx = frame.index
+    return idx.nlevels == 1 and idx.name is None and type(idx).__name__ == "RangeIndex"
+
+
+# ----------------------------------------------------------------------------- checks
+def _check_fields(table: Any, names: list[str], columns: list[list], heading: Heading, ignore_extra: bool):
+    kept_names, kept_cols = [], []
+    for name, col in zip(names, columns):
+        if name in heading:
+            kept_names.append(name)
+            kept_cols.append(col)
+        elif not ignore_extra:
+            raise UnknownAttributeError(
+                f"`{name}` is not in the table heading of {table.__class__.__name__}; the heading has: "
+                f"{', '.join(heading.names)}. Use ignore_extra_fields=True to drop extra fields."
+            )
+    return kept_names, kept_cols
+
+
+def _check_required(table: Any, names: list[str], heading: Heading) -> None:
+    given = set(names)
+    missing = [a.name for a in heading.all_attributes
+               if a.name not in given and not a.nullable and a.default is None and not a.autoincrement
+               and a.name != "_singleton" and not (a.hidden and a.name.startswith("_job_"))]
+    if missing:
+        raise MissingAttributeError(
+            f"Missing required attribute{'s' if len(missing) > 1 else ''} {', '.join('`%s`' % m for m in missing)} "
+            f"for {table.__class__.__name__}: give a value for each (they have no default and are not nullable)."
+        )
+
+
+def _check_not_null(heading: Heading, names: list[str], columns: list[list]) -> None:
+    for name, col in zip(names, columns):
+        attr = heading[name]
+        if not attr.nullable and None in col:
+            row = col.index(None)
+            hint = " Omit the attribute to use its default." if attr.default is not None else ""
+            raise ValidationError(f"Attribute `{name}` cannot be NULL (None or NaN given at row {row}).{hint}")
+
+
+def _check_permission(table: Any, allow_direct_insert: bool | None) -> None:
+    cls = type(table)
+    if cls._allow_insert or allow_direct_insert:
+        return
+    if any(issubclass(cls, c) or issubclass(c, cls) for c in populating()):
+        return
+    raise DataJointError(
+        f"Inserts into the auto-populated table {cls.__name__} can only be done inside its make method "
+        "(call populate()), or pass allow_direct_insert=True."
+    )
+
+
+# ----------------------------------------------------------------------------- insert
+def insert_rows(table: Any, rows: Any, *, replace: bool, skip_duplicates: bool, ignore_extra_fields: bool,
+                allow_direct_insert: bool | None, chunk_size: int | None) -> None:
+    _check_permission(table, allow_direct_insert)
+    if table.is_restricted:
+        raise DataJointError("Cannot insert into a restricted table: insert into the table class itself.")
+    conn = table.connection
+    heading = table._state.heading(table.table_name)
+    if hasattr(rows, "_node") or (isinstance(rows, type) and hasattr(rows, "_node_for_class")):
+        if chunk_size is not None:
+            raise DataJointError("chunk_size cannot be used when inserting from a query expression.")
+        return _insert_select(table, rows, heading, replace, skip_duplicates, ignore_extra_fields)
+    names, columns, n_rows = rows_to_columns(rows, heading)
+    if n_rows == 0:
+        return
+    hidden = [n for n in names if n.startswith("_")]
+    if hidden:
+        raise UnknownAttributeError(f"`{hidden[0]}` is a hidden platform attribute and cannot be inserted.")
+    names, columns = _check_fields(table, names, columns, heading, ignore_extra_fields)
+    _check_required(table, names, heading)
+    dialect = conn.dialect
+    encoded = [column_encoder(heading[n], dialect.name)(col) for n, col in zip(names, columns)]
+    _check_not_null(heading, names, encoded)
+    values = list(zip(*encoded)) if encoded else [()] * n_rows
+    sql = compile_insert(dialect, table.database, table.table_name, names, heading.primary_key,
+                         skip_duplicates=skip_duplicates, replace=replace)
+    _execute_insert(conn, sql, values, chunk_size, table)
+
+
+def _execute_insert(conn: Any, sql: str, values: list[tuple], chunk_size: int | None, table: Any) -> None:
+    step = chunk_size or len(values) or 1
+    chunks = [values[i:i + step] for i in range(0, max(len(values), 1), step)]
+    try:
+        if conn.in_transaction:
+            for chunk in chunks:
+                _run(conn, sql, chunk)
+        else:
+            with conn.transaction:
+                for chunk in chunks:
+                    _run(conn, sql, chunk)
+    except DuplicateError as exc:
+        raise DuplicateError(
+            f"{exc} Inserting into {table.__class__.__name__}: a row with the same primary key exists. "
+            "Use skip_duplicates=True to skip existing rows, or replace=True to overwrite them."
+        ) from None
+
+
+def _run(conn: Any, sql: str, chunk: list[tuple]) -> None:
+    if len(chunk) == 1 or not chunk[0]:
+        for row in chunk:
+            conn.query(sql, row)
+    else:
+        conn.executemany(sql, chunk)
+
+
+def _insert_select(table, source, heading, replace, skip_duplicates, ignore_extra_fields) -> None:
+    expr = source() if isinstance(source, type) else source
+    src_names = expr.heading.names
+    names = [n for n in src_names if n in heading]
+    extra = [n for n in src_names if n not in heading]
+    if extra and not ignore_extra_fields:
+        raise DataJointError(
+            f"The query has attributes not in {table.__class__.__name__}: {', '.join(extra)}. "
+            "Project them away or pass ignore_extra_fields=True."
+        )
+    _check_required(table, names, heading)
+    conn = table.connection
+    select, params = compile_select(conn.dialect, expr._node, names)
+    sql = compile_insert_select(conn.dialect, table.database, table.table_name, names, select, heading.primary_key,
+                                skip_duplicates=skip_duplicates, replace=replace)
+    conn.query(sql, params)
+
+
+def insert_dataframe(table: Any, df: Any, index_as_pk: bool | None = None, **kwargs: Any) -> None:
+    if not (hasattr(df, "columns") and hasattr(df, "reset_index")):
+        raise DataJointError(f"insert_dataframe needs a pandas DataFrame; got {type(df).__name__}.")
+    pk = table.primary_key
+    index_names = [n for n in df.index.names if n is not None]
+    if index_as_pk is None:
+        index_as_pk = bool(index_names) and set(index_names) == set(pk)
+    elif index_as_pk and set(index_names) != set(pk):
+        raise DataJointError(f"index_as_pk=True needs the DataFrame index to be the primary key ({', '.join(pk)}); "
+                             f"its index is ({', '.join(map(str, df.index.names))}).")
+    frame = df.reset_index() if index_as_pk else df.reset_index(drop=True)
+    table.insert(frame, **kwargs)
+
+
+# ----------------------------------------------------------------------------- update1
+def update_row(table: Any, row: dict) -> None:
+    if not isinstance(row, dict) and not hasattr(row, "keys"):
+        raise DataJointError("update1 takes a dict (attribute -> value) that includes the primary key.")
+    if table.is_restricted:
+        raise DataJointError("update1 cannot be applied to a restricted table: pass the key in the row instead.")
+    heading = table.heading
+    for name in row:
+        if name not in heading:
+            raise DataJointError(f"Attribute `{name}` not found in {table.__class__.__name__}; the heading has: "
+                                 f"{', '.join(heading.names)}.")
+    missing = [k for k in heading.primary_key if k not in row]
+    if missing:
+        raise DataJointError(f"update1 needs the full primary key; missing: {', '.join(missing)}.")
+    key = {k: row[k] for k in heading.primary_key}
+    n = len(table & key)
+    if n != 1:
+        raise DataJointError(f"update1 must match exactly one row; the key {key} matches {n}.")
+    conn = table.connection
+    d = conn.dialect.name
+    sets = [k for k in row if k not in heading.primary_key]
+    if not sets:
+        return
+    to_default = [k for k in sets if row[k] is None and not (heading[k].nullable or d == "sqlite")]
+    to_value = [k for k in sets if k not in to_default]
+    for k in to_value:
+        if row[k] is None and not heading[k].nullable:
+            raise ValidationError(f"Attribute `{k}` is not nullable; give it a value.")
+    values = [None if row[k] is None else encode_scalar(heading[k], row[k], d) for k in to_value]
+    keys = [encode_scalar(heading[k], key[k], d) for k in heading.primary_key]
+    sql = compile_update(conn.dialect, table.database, table.table_name, to_value, to_default, heading.primary_key)
+    conn.query(sql, values + keys)

@@ -1,0 +1,83 @@
+"""Text and HTML previews of query results (the first rows, blobs as placeholders).
+
+The HTML template and its CSS live in ``templates/`` beside this module.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["text_preview", "html_preview", "preview_rows"]
+
+
+def _settings() -> tuple[int, int, bool]:
+    from ..settings import config
+
+    return int(config["display.limit"]), int(config["display.width"]), bool(config["display.show_tuple_count"])
+
+
+def _placeholder(attr) -> str:
+    if attr.is_codec:
+        return f"<{attr.type.name}>"
+    if attr.core == "json":
+        return "json"
+    return "bytes"
+
+
+def preview_rows(expr: Any, limit: int) -> tuple[list[str], list[list[str]], bool]:
+    """Column names and up to ``limit`` rows rendered as strings; blob-like columns are not fetched."""
+    heading = expr.heading
+    names = heading.names
+    fetched = [n for n in names if not heading[n].is_blob_like]
+    rows = expr.proj(*[n for n in fetched if n not in heading.primary_key]).to_dicts(limit=limit + 1) if names else []
+    more = len(rows) > limit
+    out = []
+    for row in rows[:limit]:
+        out.append([str(row[n]) if n in row else _placeholder(heading[n]) for n in names])
+    return names, out, more
+
+
+def text_preview(expr: Any, limit: int | None = None, width: int | None = None) -> str:
+    d_limit, d_width, show_count = _settings()
+    limit = d_limit if limit is None else limit
+    width = d_width if width is None else width
+    names, rows, more = preview_rows(expr, limit)
+    pk = set(expr.primary_key)
+    header = [("*" + n if n in pk else n) for n in names]
+
+    def cell(s: str) -> str:
+        s = s if len(s) <= width else s[: width - 3] + "..."
+        return s.ljust(width)
+
+    lines = [" ".join(cell(h) for h in header), " ".join("+" + "-" * (width - 1) for _ in names)]
+    lines += [" ".join(cell(v) for v in r) for r in rows]
+    if more:
+        lines.append(" ...")
+    if show_count:
+        lines.append(f" (Total: {len(expr)})")
+    return "\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=None)
+def _template(name: str) -> str:
+    return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def html_preview(expr: Any, limit: int | None = None) -> str:
+    d_limit, _, show_count = _settings()
+    limit = d_limit if limit is None else limit
+    names, rows, more = preview_rows(expr, limit)
+    heading = expr.heading
+    pk = set(expr.primary_key)
+    head = "".join(
+        f'<th class="{"dj-pk" if n in pk else ""}" title="{html.escape(heading[n].comment)}">{html.escape(n)}</th>'
+        for n in names
+    )
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows)
+    if more:
+        body += f'<tr><td colspan="{max(len(names), 1)}">…</td></tr>'
+    footer = f"Total: {len(expr)}" if show_count else ""
+    return _template("preview.html").format(css=_template("preview.css"), head=head, body=body, footer=footer)
