@@ -132,6 +132,26 @@ class Schema:
         if tier == "Lookup":
             self._fill_contents(cls)
 
+    def add_part(self, master: type, part: type, *, context: dict | None = None) -> type:
+        """Declare ``part`` (a ``dj.Part`` subclass) as a part table of the already declared ``master``.
+
+        Used where the part is written after its master (e.g. in a later notebook cell);
+        the part becomes the attribute ``master.<PartName>``.
+        """
+        if not (isinstance(part, type) and issubclass(part, _part_class())):
+            raise DataJointError(f"{getattr(part, '__name__', part)!r} is not a dj.Part subclass.")
+        if getattr(master, "database", None) != self.database or master._table_name is None:
+            raise DataJointError(f"The master {master.__name__} must be declared in schema `{self.database}` first.")
+        if context is None:
+            frame = inspect.currentframe().f_back
+            context = {**frame.f_globals, **frame.f_locals}
+            del frame
+        setattr(master, part.__name__, part)
+        part._master = master
+        part._table_name = table_name_for(part.__name__, "Part", master._table_name)
+        self._bind_one(part, {**context, master.__name__: master, "master": master, "self": part}, "Part")
+        return part
+
     def _bind_one(self, cls: type, context: dict, tier: str) -> None:
         cls.database = self.database
         cls._connection = self.connection
