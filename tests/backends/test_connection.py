@@ -525,3 +525,29 @@ def test_conn_without_user_explains_configuration(monkeypatch):
         with pytest.raises(DataJointError, match="DJ_USER"):
             module.conn(reset=True)
     module._GLOBAL = None
+
+
+@pytest.mark.parametrize("backend", SERVER_BACKENDS)
+def test_idle_connection_is_checked_before_bulk_insert(backend, tmp_path):
+    """A session dropped while the notebook was idle is replaced before executemany runs."""
+    require_backend(backend)
+    name = fresh_schema_name()
+    with make_connection(backend, tmp_path) as c:
+        try:
+            create_parent_child(c, name)
+            victim = c.connection_id
+            _kill(backend, victim, tmp_path)
+            c._local.state.last_used -= 3600  # pretend an hour passed since the last statement
+            parent = _t(c, name, "parent")
+            assert c.executemany(f"INSERT INTO {parent} (id, name) VALUES (%s, %s)", [(1, "a"), (2, "b")]) == 2
+            assert c.connection_id != victim
+        finally:
+            drop_schema(c, name)
+
+
+@pytest.mark.parametrize("backend", SERVER_BACKENDS)
+def test_required_tls_is_not_silently_dropped(backend):
+    """The test servers offer no TLS: use_tls=True must refuse to connect in plain text."""
+    require_backend(backend)
+    with pytest.raises(ConnectionFailedError, match="(?i)ssl"):
+        Connection(backend=backend, use_tls=True, **SERVERS[backend])
