@@ -210,9 +210,11 @@ class Imported(AutoPopulate, Table):
     """Rows computed by ``make`` from data outside the database."""
 
     _tier = "Imported"
+    _tier_base = True
 
 
 class Computed(AutoPopulate, Table):
     """Rows computed by ``make`` from upstream tables."""
 
     _tier = "Computed"
+    _tier_base = True

@@ -339,10 +339,9 @@ def _execute_declaration(c: Any, statements: list[str], schema: str, table: str,
 
 
 def _tiers() -> dict[str, type]:
-    from ..populate.autopopulate import Computed, Imported
-    from .tiers import Lookup, Manual, Part
+    from .table import TIER_BASES
 
-    return {"Manual": Manual, "Lookup": Lookup, "Imported": Imported, "Computed": Computed, "Part": Part}
+    return TIER_BASES
 
 
 def _part_class() -> type:

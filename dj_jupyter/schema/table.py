@@ -15,7 +15,12 @@ from ..query.nodes import Node, Restrict, TableRef, Top
 from .catalog_state import state_of
 from .expression import QueryExpression
 
-__all__ = ["Table", "FreeTable", "TableMeta"]
+__all__ = ["Table", "FreeTable", "TableMeta", "TIER_BASES"]
+
+# the tier base classes (Manual, Lookup, Imported, Computed, Part) by tier name; each tier base
+# marks itself with ``_tier_base = True`` so that classes built for existing tables (virtual
+# modules) get the right base without this layer importing the populate layer
+TIER_BASES: dict[str, type] = {}
 
 _FORWARDED = frozenset({
     "key_source", "describe", "alter", "heading", "populate", "progress", "primary_key", "proj", "aggr", "aggregate",
@@ -64,6 +69,11 @@ class Table(QueryExpression, metaclass=TableMeta):
     _connection: Any = None
     definition: str = ""
     declaration_context: dict | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_tier_base"):
+            TIER_BASES[cls._tier] = cls
 
     def __init__(self) -> None:  # instances carry no state but an optional restriction
         pass

@@ -14,12 +14,14 @@ class Manual(Table):
     """Rows entered by people, instruments or scripts."""
 
     _tier = "Manual"
+    _tier_base = True
 
 
 class Lookup(Table):
     """Reference rows; ``contents`` (dicts or tuples) are inserted when the table is declared."""
 
     _tier = "Lookup"
+    _tier_base = True
     contents: Any = ()
 
 
@@ -27,6 +29,7 @@ class Part(Table):
     """Rows that belong to a row of the master table; declared as a class nested in the master."""
 
     _tier = "Part"
+    _tier_base = True
     _master: type | None = None
 
     @property
