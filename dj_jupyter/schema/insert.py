@@ -120,10 +120,10 @@ def _check_required(table: Any, names: list[str], heading: Heading) -> None:
 def _check_not_null(heading: Heading, names: list[str], columns: list[list]) -> None:
     for name, col in zip(names, columns):
         attr = heading[name]
-        if not attr.nullable and None in col:
+        if not attr.nullable and attr.default is None and None in col:
             row = col.index(None)
-            hint = " Omit the attribute to use its default." if attr.default is not None else ""
-            raise ValidationError(f"Attribute `{name}` cannot be NULL (None or NaN given at row {row}).{hint}")
+            raise ValidationError(f"Attribute `{name}` cannot be NULL (None or NaN given at row {row}): it has no "
+                                  "default and is not nullable, so give it a value.")
 
 
 def _check_permission(table: Any, allow_direct_insert: bool | None) -> None:
@@ -161,22 +161,51 @@ def insert_rows(table: Any, rows: Any, *, replace: bool, skip_duplicates: bool, 
     dialect = conn.dialect
     encoded = [column_encoder(heading[n], dialect.name)(col) for n, col in zip(names, columns)]
     _check_not_null(heading, names, encoded)
-    values = list(zip(*encoded)) if encoded else [()] * n_rows
-    sql = compile_insert(dialect, table.database, table.table_name, names, heading.primary_key,
-                         skip_duplicates=skip_duplicates, replace=replace)
-    _execute_insert(conn, sql, values, chunk_size, table)
+    statements = []
+    for group_names, values in _default_groups(heading, names, encoded, n_rows):
+        sql = compile_insert(dialect, table.database, table.table_name, group_names, heading.primary_key,
+                             skip_duplicates=skip_duplicates, replace=replace)
+        statements.append((sql, values))
+    _execute_insert(conn, statements, chunk_size, table)
 
 
-def _execute_insert(conn: Any, sql: str, values: list[tuple], chunk_size: int | None, table: Any) -> None:
-    step = chunk_size or len(values) or 1
-    chunks = [values[i:i + step] for i in range(0, max(len(values), 1), step)]
+def _uses_default(attr: Any) -> bool:
+    """None given for this attribute means its declared DEFAULT (not NULL)."""
+    return not attr.nullable and attr.default is not None
+
+
+def _default_groups(heading: Heading, names: list[str], encoded: list[list], n_rows: int):
+    """``[(column names, row tuples)]``: rows giving None for a defaulted attribute leave that column out.
+
+    SQL has no parameter meaning DEFAULT, so rows are grouped by which defaulted columns
+    they omit; the common case (no such None) is one group with every column.
+    """
+    defaulted = [i for i, (n, col) in enumerate(zip(names, encoded)) if _uses_default(heading[n]) and None in col]
+    if not defaulted:
+        return [(names, list(zip(*encoded)) if encoded else [()] * n_rows)]
+    groups: dict[tuple[int, ...], list[tuple]] = {}
+    for row in zip(*encoded):
+        omitted = tuple(i for i in defaulted if row[i] is None)
+        groups.setdefault(omitted, []).append(row)
+    out = []
+    for omitted, rows in groups.items():
+        keep = [i for i in range(len(names)) if i not in omitted]
+        out.append(([names[i] for i in keep], [tuple(r[i] for i in keep) for r in rows]))
+    return out
+
+
+def _execute_insert(conn: Any, statements: list[tuple[str, list[tuple]]], chunk_size: int | None, table: Any) -> None:
+    work = []
+    for sql, values in statements:
+        step = chunk_size or len(values) or 1
+        work += [(sql, values[i:i + step]) for i in range(0, max(len(values), 1), step)]
     try:
         if conn.in_transaction:
-            for chunk in chunks:
+            for sql, chunk in work:
                 _run(conn, sql, chunk)
         else:
             with conn.transaction:
-                for chunk in chunks:
+                for sql, chunk in work:
                     _run(conn, sql, chunk)
     except DuplicateError as exc:
         raise DuplicateError(
