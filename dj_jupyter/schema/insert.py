@@ -277,12 +277,16 @@ def update_row(table: Any, row: dict) -> None:
     sets = [k for k in row if k not in heading.primary_key]
     if not sets:
         return
-    to_default = [k for k in sets if row[k] is None and not (heading[k].nullable or d == "sqlite")]
+    for k in sets:
+        attr = heading[k]
+        if row[k] is None and not attr.nullable and attr.default is None:
+            raise ValidationError(f"Attribute `{k}` is not nullable and has no default: give it a value (None is "
+                                  "only allowed for nullable attributes or attributes with a default).")
+    # None means DEFAULT; for a nullable attribute that is NULL, bound as a plain parameter
+    to_default = [k for k in sets if row[k] is None and not heading[k].nullable]
     to_value = [k for k in sets if k not in to_default]
-    for k in to_value:
-        if row[k] is None and not heading[k].nullable:
-            raise ValidationError(f"Attribute `{k}` is not nullable; give it a value.")
     values = [None if row[k] is None else encode_scalar(heading[k], row[k], d) for k in to_value]
     keys = [encode_scalar(heading[k], key[k], d) for k in heading.primary_key]
-    sql = compile_update(conn.dialect, table.database, table.table_name, to_value, to_default, heading.primary_key)
+    sql = compile_update(conn.dialect, table.database, table.table_name, to_value, to_default, heading.primary_key,
+                         default_sql=[heading[k].default for k in to_default])
     conn.query(sql, values + keys)

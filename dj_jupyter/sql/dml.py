@@ -8,6 +8,9 @@ from .dialect import Dialect
 
 __all__ = ["compile_insert", "compile_insert_select", "compile_update", "compile_delete"]
 
+# dialects without ``UPDATE ... SET col = DEFAULT``
+_NO_SET_DEFAULT = frozenset({"sqlite"})
+
 
 def _conflict_clause(dialect: Dialect, columns: Sequence[str], primary_key: Sequence[str], *,
                      skip_duplicates: bool, replace: bool) -> str:
@@ -59,10 +62,21 @@ def compile_insert_select(dialect: Dialect, schema: str, table: str, columns: Se
 
 
 def compile_update(dialect: Dialect, schema: str, table: str, set_columns: Sequence[str],
-                   default_columns: Sequence[str], key_columns: Sequence[str]) -> str:
-    """``UPDATE t SET a=?, b=DEFAULT WHERE k1=? AND k2=?`` (parameters: set values, then key values)."""
+                   default_columns: Sequence[str], key_columns: Sequence[str], *,
+                   default_sql: Sequence[str] | None = None) -> str:
+    """``UPDATE t SET a=?, b=DEFAULT WHERE k1=? AND k2=?`` (parameters: set values, then key values).
+
+    SQLite has no ``SET b = DEFAULT``: there the declared default expressions
+    ``default_sql`` (from the catalog, one per default column) are written instead.
+    """
     q = dialect.quote
-    sets = [f"{q(c)} = {dialect.placeholder}" for c in set_columns] + [f"{q(c)} = DEFAULT" for c in default_columns]
+    if dialect.name in _NO_SET_DEFAULT:
+        if default_sql is None or len(default_sql) != len(default_columns):
+            raise ValueError("compile_update needs default_sql for each default column on " + dialect.name)
+        defaults = [f"{q(c)} = {expr}" for c, expr in zip(default_columns, default_sql)]
+    else:
+        defaults = [f"{q(c)} = DEFAULT" for c in default_columns]
+    sets = [f"{q(c)} = {dialect.placeholder}" for c in set_columns] + defaults
     where = " AND ".join(f"{q(k)} = {dialect.placeholder}" for k in key_columns) or "TRUE"
     return f"UPDATE {dialect.full_name(schema, table)} SET {', '.join(sets)} WHERE {where}"
 
