@@ -28,7 +28,7 @@ _FORWARDED = frozenset({
     "tail", "descendants", "ancestors", "parts", "parents", "children", "insert", "insert1", "insert_dataframe",
     "update1", "validate", "drop", "drop_quick", "delete", "delete_quick", "staged_insert1", "connection",
     "table_name", "full_table_name", "restrict", "make_sql", "preview", "jobs", "count", "page", "cursor",
-    "restriction", "is_restricted",
+    "restriction", "is_restricted", "master",
 })
 
 
