@@ -161,7 +161,9 @@ def _from_mapping(heading: Heading, mapping: Any) -> Cond:
     for key, value in mapping.items():
         if not isinstance(key, str) or key not in heading:
             continue  # keys that match no attribute are ignored, as DataJoint does
-        items.append(IsNull(key) if value is None else Equals(key, value))
+        # NaN is how numpy/pandas spell a missing value (fetched NULL floats come back as NaN)
+        missing = value is None or (isinstance(value, float) and value != value)
+        items.append(IsNull(key) if missing else Equals(key, value))
     return conjunction(items)
 
 
