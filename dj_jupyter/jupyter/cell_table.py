@@ -23,6 +23,7 @@ How the options map to class syntax
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,7 @@ TIERS = {
     "manual": "Manual", "entry": "Manual", "lookup": "Lookup", "imported": "Imported", "ingest": "Imported",
     "computed": "Computed", "compute": "Computed", "part": "Part",
 }
+_CAMEL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _BASES = {"Manual": Manual, "Lookup": Lookup, "Imported": Imported, "Computed": Computed, "Part": Part}
 
 
@@ -106,10 +108,9 @@ def parse_cell_table(class_name: str, definition: str, *, tier: str | None = Non
 
 
 def _check_class_name(class_name: str) -> None:
-    if not class_name.isidentifier() or "_" in class_name:
+    if not _CAMEL_CASE.match(class_name):
         raise DataJointError(f"%%dj_table {class_name!r}: the table class name must be a CamelCase Python name "
                              "(a capital letter, then letters and digits), e.g. SessionTrial.")
-    to_snake(class_name)  # raises the CamelCase explanation
 
 
 class SchemaCache:
