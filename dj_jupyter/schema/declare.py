@@ -32,6 +32,10 @@ _JOB_COLUMNS = (
     ColumnSpec("_job_version", TypeSpec("varchar(64)", "core", "varchar", (64,)), TypeSpec("varchar(64)", "core", "varchar", (64,)),
                default=Default("literal", "", quoted=True), comment="code version"),
 )
+_JSON = TypeSpec("json", "core", "json")
+# DataJoint 2.3.4+: rows of a Manual table record where they came from (filled on insert)
+_PROVENANCE_COLUMN = ColumnSpec("_prov", _JSON, _JSON, nullable=True, default=Default("null"),
+                                comment="extrinsic provenance for a row that entered from outside")
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,37 @@ def resolve_definition(
     context: dict[str, Any],
     class_name: str = "",
     add_job_metadata: bool = False,
+    add_provenance: bool = False,
     allow_new_pk_in_computed: bool = False,
 ) -> Declaration:
+    """Resolve a parsed definition into the table to create and its lineage.
+
+    Parameters
+    ----------
+    tdef : TableDef
+        The parsed definition.
+    schema, table : str
+        Where the table goes (``table`` is the SQL name, tier prefix included).
+    tier : str
+        ``"Manual"``, ``"Lookup"``, ``"Imported"``, ``"Computed"`` or ``"Part"``.
+    context : dict
+        Names that ``->`` lines may reference.
+    class_name : str
+        For error messages.
+    add_job_metadata : bool
+        Add the hidden ``_job_*`` columns (Imported and Computed tables only).
+    add_provenance : bool
+        Add the hidden ``_prov`` column (Manual tables only).
+    allow_new_pk_in_computed : bool
+        Let Imported/Computed tables declare primary-key attributes of their own.
+
+    Raises
+    ------
+    DefinitionError
+        A reference cannot be resolved, an attribute is defined twice, a primary-key
+        attribute is nullable or blob-like, a codec is unknown, or an auto-populated
+        table declares its own primary-key attribute.
+    """
     columns: list[ColumnSpec] = []
     primary_key: list[str] = []
     fks: list[ForeignKeySpec] = []
@@ -127,6 +160,8 @@ def resolve_definition(
         primary_key = ["_singleton"]
     if add_job_metadata and tier in ("Computed", "Imported"):
         columns.extend(_JOB_COLUMNS)
+    if add_provenance and tier == "Manual":
+        columns.append(_PROVENANCE_COLUMN)
     ordered = [c for c in columns if c.name in primary_key] + [c for c in columns if c.name not in primary_key]
     spec = TableSpec(schema, table, tdef.comment, tuple(ordered), tuple(primary_key), tuple(fks), tuple(indexes))
     return Declaration(spec, lineage)

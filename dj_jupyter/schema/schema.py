@@ -175,7 +175,7 @@ class Schema:
         cfg = _config()
         decl = resolve_definition(
             tdef, schema=self.database, table=cls._table_name, tier=tier, context=context, class_name=cls.__name__,
-            add_job_metadata=bool(cfg["jobs.add_job_metadata"]),
+            add_job_metadata=bool(cfg["jobs.add_job_metadata"]), add_provenance=bool(cfg["provenance.capture"]),
             allow_new_pk_in_computed=bool(cfg["jobs.allow_new_pk_fields_in_computed_tables"]),
         )
         state = self._state()
