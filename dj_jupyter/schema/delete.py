@@ -12,8 +12,8 @@ import logging
 from typing import Any
 
 from ..errors import DataJointError
-from ..query.conditions import TRUE, disjunction, semijoin
-from ..query.nodes import Node, ProjItem, Project, Restrict, TableRef
+from ..query.conditions import TRUE, And, InQuery, Negate, Or, disjunction, make_condition, semijoin
+from ..query.nodes import Node, ProjItem, Project, Restrict, TableRef, Top
 from ..sql.compiler import compile_condition_for_table
 from ..sql.ddl import compile_drop_table
 from ..sql.dml import compile_delete
@@ -70,8 +70,63 @@ def _base_table(node: Node) -> TableRef:
 
 def delete_quick(table: Any, get_count: bool = False) -> int | None:
     conn = table.connection
-    n = _delete_node(conn, table._node)
+    n = _delete_node(conn, _deletable(conn, table._node, set()))
     return n if get_count else None
+
+
+def _tables_in(node: Node) -> set[tuple[str, str]]:
+    """Every table a node reads, including the tables of sub-queries in its conditions."""
+    found: set[tuple[str, str]] = set()
+    stack: list[Any] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, TableRef):
+            found.add((item.schema, item.table))
+        elif isinstance(item, InQuery):
+            stack.append(item.query)
+        elif isinstance(item, (And, Or)):
+            stack.extend(item.items)
+        elif isinstance(item, Negate):
+            stack.append(item.item)
+        elif isinstance(item, Restrict):
+            stack += [item.source, item.condition]
+        elif isinstance(item, Node):
+            stack += [getattr(item, f) for f in ("source", "left", "right", "group") if hasattr(item, f)]
+    return found
+
+
+def _has_top(node: Node) -> bool:
+    while isinstance(node, (Restrict, Top)):
+        if isinstance(node, Top):
+            return True
+        node = node.source
+    return False
+
+
+def _deletable(conn: Any, node: Node, doomed: set[tuple[str, str]]) -> Node:
+    """``node`` as a plain restriction of its table, safe to evaluate while ``doomed`` tables lose rows.
+
+    A condition that reads a table whose rows are deleted first (``(Subject & Review).delete()``
+    deletes Review's rows before Subject's), or a ``dj.Top``, would select different rows
+    by the time it runs: its keys are fetched once, before anything is deleted, and the
+    table is restricted by those values.
+    """
+    if isinstance(node, TableRef):
+        return node
+    conditions_read = _tables_in(node) - {(_base_of(node).schema, _base_of(node).table)}
+    if not _has_top(node) and not (conditions_read & doomed):
+        return node
+    from .expression import QueryExpression
+
+    base = _base_of(node)
+    keys = QueryExpression(node, conn).keys()
+    return Restrict(base, make_condition(base.heading, keys))
+
+
+def _base_of(node: Node) -> Node:
+    while isinstance(node, (Restrict, Top)):
+        node = node.source
+    return node
 
 
 def cascade_plan(table: Any) -> list[tuple[tuple[str, str], Node]]:
@@ -80,14 +135,15 @@ def cascade_plan(table: Any) -> list[tuple[tuple[str, str], Node]]:
     state = state_of(conn)
     graph = state.graph
     seed = (table.database, table.table_name)
-    restricted: dict[tuple[str, str], list] = {seed: [table._node]}
     order = graph.descendants(seed)
+    seed_node = _deletable(conn, table._node, set(order))
+    restricted: dict[tuple[str, str], list] = {}
     plan = []
     for key in order:
         ref = TableRef(key[0], key[1], state.schema(key[0]).heading(key[1]))
         nodes = restricted.get(key, [])
         if key == seed:
-            node = table._node
+            node = seed_node
         else:
             node = Restrict(ref, disjunction([_through_fk(ref, parent_node, edge) for parent_node, edge in nodes]))
         plan.append((key, node))

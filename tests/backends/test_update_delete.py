@@ -102,6 +102,19 @@ def test_restricted_delete_removes_only_dependents_of_matching_rows(p):
     assert dict(subject_id=2, session=1) not in [k for k in p.Analysis.keys()]
 
 
+def test_delete_restricted_by_a_descendant(p):
+    """The seed's rows are chosen before Review (which decides them) loses its rows."""
+    assert (p.Subject & p.Review).delete(prompt=False) == 2
+    assert counts(p) == dict(Subject=1, Session=1, Analysis=1, Review=0, Item=1)
+
+
+def test_delete_restricted_by_top(p):
+    assert (p.Subject & dj.Top(1, order_by="subject_id DESC")).delete(prompt=False) == 1
+    assert p.Subject.keys(order_by="KEY") == [dict(subject_id=1), dict(subject_id=2)]
+    assert (p.Review & dj.Top(1)).delete_quick(get_count=True) == 1
+    assert p.Review.keys() == [dict(subject_id=2, session=0, reviewer="eve")]
+
+
 def test_delete_with_nothing_matching_returns_zero(p):
     assert (p.Subject & dict(subject_id=42)).delete(prompt=False) == 0
     assert counts(p) == FULL
