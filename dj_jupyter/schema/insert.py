@@ -208,9 +208,9 @@ def _execute_insert(conn: Any, statements: list[tuple[str, list[tuple]]], chunk_
                 for sql, chunk in work:
                     _run(conn, sql, chunk)
     except DuplicateError as exc:
+        # the backend's message already suggests skip_duplicates; name the table and the other way out
         raise DuplicateError(
-            f"{exc} Inserting into {table.__class__.__name__}: a row with the same primary key exists. "
-            "Use skip_duplicates=True to skip existing rows, or replace=True to overwrite them."
+            f"Inserting into {table.__class__.__name__}: {exc} To overwrite the existing rows instead, use replace=True."
         ) from None
 
 

@@ -12,25 +12,26 @@ __all__ = ["compile_insert", "compile_insert_select", "compile_update", "compile
 _NO_SET_DEFAULT = frozenset({"sqlite"})
 
 
-def _conflict_clause(dialect: Dialect, columns: Sequence[str], primary_key: Sequence[str], *,
+def _conflict_clause(dialect: Dialect, target: str, columns: Sequence[str], primary_key: Sequence[str], *,
                      skip_duplicates: bool, replace: bool) -> str:
     q = dialect.quote
     if dialect.name == "mysql":
         if skip_duplicates and primary_key:
-            k = q(primary_key[0])
+            # qualified: in INSERT ... SELECT a bare name could also mean the SELECT's column
+            k = f"{target}.{q(primary_key[0])}"
             return f" ON DUPLICATE KEY UPDATE {k}={k}"
         return ""
     if not primary_key:
         return ""
-    target = "(" + ", ".join(q(k) for k in primary_key) + ")"
+    conflict = "(" + ", ".join(q(k) for k in primary_key) + ")"
     if replace:
         others = [c for c in columns if c not in primary_key]
         if not others:
-            return f" ON CONFLICT {target} DO NOTHING"
+            return f" ON CONFLICT {conflict} DO NOTHING"
         sets = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in others)
-        return f" ON CONFLICT {target} DO UPDATE SET {sets}"
+        return f" ON CONFLICT {conflict} DO UPDATE SET {sets}"
     if skip_duplicates:
-        return f" ON CONFLICT {target} DO NOTHING"
+        return f" ON CONFLICT {conflict} DO NOTHING"
     return ""
 
 
@@ -44,7 +45,7 @@ def compile_insert(dialect: Dialect, schema: str, table: str, columns: Sequence[
         values = " () VALUES ()" if dialect.name == "mysql" else " DEFAULT VALUES"
         return f"{verb} INTO {target}{values}"
     cols = ", ".join(q(c) for c in columns)
-    clause = _conflict_clause(dialect, columns, primary_key, skip_duplicates=skip_duplicates, replace=replace)
+    clause = _conflict_clause(dialect, target, columns, primary_key, skip_duplicates=skip_duplicates, replace=replace)
     return f"{verb} INTO {target} ({cols}) VALUES ({dialect.placeholders(len(columns))}){clause}"
 
 
@@ -54,11 +55,12 @@ def compile_insert_select(dialect: Dialect, schema: str, table: str, columns: Se
     q = dialect.quote
     verb = "REPLACE" if (replace and dialect.name == "mysql") else "INSERT"
     cols = ", ".join(q(c) for c in columns)
-    clause = _conflict_clause(dialect, columns, primary_key, skip_duplicates=skip_duplicates, replace=replace)
+    target = dialect.full_name(schema, table)
+    clause = _conflict_clause(dialect, target, columns, primary_key, skip_duplicates=skip_duplicates, replace=replace)
     if clause and dialect.name == "sqlite":
         # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT to parse the upsert unambiguously
         select_sql = f"SELECT * FROM ({select_sql}) WHERE TRUE"
-    return f"{verb} INTO {dialect.full_name(schema, table)} ({cols}) {select_sql}{clause}"
+    return f"{verb} INTO {target} ({cols}) {select_sql}{clause}"
 
 
 def compile_update(dialect: Dialect, schema: str, table: str, set_columns: Sequence[str],

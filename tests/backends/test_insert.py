@@ -384,3 +384,25 @@ def test_insert_inside_a_user_transaction_rolls_back_with_it(t, db):
             assert len(t.Subject()) == 3  # visible inside the transaction
             raise RuntimeError("abort")
     assert table_state(t.Subject) == []
+
+
+def test_chunked_insert_is_atomic(t):
+    t.Subject.insert(SUBJECTS[2:])
+    rows = [dict(subject_id=i, name="c", sex="U", weight=None) for i in (10, 11, 12, 13)] + [SUBJECTS[2]]
+    with pytest.raises(DuplicateError, match="Subject"):
+        t.Subject.insert(rows, chunk_size=2)  # the duplicate is in the third chunk
+    assert table_state(t.Subject) == SUBJECTS[2:]
+    t.Subject.insert(rows[:4], chunk_size=3)
+    assert len(t.Subject()) == 5
+
+
+def test_insert_from_query_with_skip_duplicates_and_replace(t):
+    t.Subject.insert(SUBJECTS)
+    t.Copy.insert1(dict(subject_id=1, name="kept"))
+    with pytest.raises(DuplicateError):
+        t.Copy.insert(t.Subject.proj("name"))
+    assert table_state(t.Copy) == [dict(subject_id=1, name="kept")]
+    t.Copy.insert(t.Subject.proj(name="'new'"), skip_duplicates=True)
+    assert [r["name"] for r in table_state(t.Copy)] == ["kept", "new", "new"]
+    t.Copy.insert(t.Subject.proj("name"), replace=True)
+    assert [r["name"] for r in table_state(t.Copy)] == ["s1", "s2", "s3"]
