@@ -32,14 +32,20 @@ def ipython():
     return InteractiveShell.instance(config=config)
 
 
+def clear_namespace(shell) -> None:
+    """Remove the user's variables (faster than shell.reset(), which also collects garbage)."""
+    for name in [n for n in shell.user_ns if n not in shell.user_ns_hidden]:
+        del shell.user_ns[name]
+
+
 @pytest.fixture
 def shell(ipython, sqlite_conn):
     """The shell with an empty namespace, `dj` imported, and fresh magics (fresh schema cache)."""
-    ipython.reset(new_session=False)
+    clear_namespace(ipython)
     ipython.register_magics(DataJointMagics(ipython))
     ipython.run_cell("import dj_jupyter as dj")
     yield ipython
-    ipython.reset(new_session=False)
+    clear_namespace(ipython)
 
 
 def run(shell, source: str):
@@ -62,7 +68,7 @@ def with_schema(shell, name: str = "djtest_magics"):
 # ---------------------------------------------------------------------------- loading and declaring
 
 def test_load_ext_registers_both_magics(ipython, sqlite_conn):
-    ipython.reset(new_session=False)
+    clear_namespace(ipython)
     run(ipython, "%load_ext dj_jupyter")
     assert "dj_table" in ipython.magics_manager.magics["cell"]
     assert "dj_schema" in ipython.magics_manager.magics["line"]
