@@ -18,6 +18,8 @@ from ..errors import DataJointError, DefinitionError
 from ..heading.heading import Attribute
 from ..heading.spec import ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec
 from ..definition.types import native_type_warning, parse_type
+from ..sql.dialect import Dialect
+from ..sql.types import default_sql
 
 __all__ = ["resolve_definition", "Declaration", "lineage_spec"]
 
@@ -69,6 +71,7 @@ def resolve_definition(
     add_job_metadata: bool = False,
     add_provenance: bool = False,
     allow_new_pk_in_computed: bool = False,
+    dialect: Dialect | None = None,
 ) -> Declaration:
     """Resolve a parsed definition into the table to create and its lineage.
 
@@ -90,13 +93,16 @@ def resolve_definition(
         Add the hidden ``_prov`` column (Manual tables only).
     allow_new_pk_in_computed : bool
         Let Imported/Computed tables declare primary-key attributes of their own.
+    dialect : Dialect, optional
+        When given, defaults are checked against their types here, so that a bad default
+        is reported with its line and column.
 
     Raises
     ------
     DefinitionError
         A reference cannot be resolved, an attribute is defined twice, a primary-key
-        attribute is nullable or blob-like, a codec is unknown, or an auto-populated
-        table declares its own primary-key attribute.
+        attribute is nullable or blob-like, a codec is unknown, a default does not fit its
+        type, or an auto-populated table declares its own primary-key attribute.
     """
     columns: list[ColumnSpec] = []
     primary_key: list[str] = []
@@ -104,6 +110,7 @@ def resolve_definition(
     indexes: list[IndexSpec] = []
     lineage: dict[str, str] = {}
     fk_columns: set[str] = set()
+    key_spans: dict[str, Span] = {}
 
     def fail(message: str, span: Span) -> DefinitionError:
         return DefinitionError(message, line=span.line, column=span.column, text=span.text, table=class_name or table)
@@ -136,12 +143,13 @@ def resolve_definition(
             if item.unique:
                 indexes.append(IndexSpec(tuple(child_cols), unique=True))
         elif isinstance(item, AttributeDef):
-            col = _declared_column(item, fail)
+            col = _declared_column(item, fail, dialect)
             if any(c.name == col.name for c in columns):
                 raise fail(f"Attribute `{col.name}` is already defined (by a foreign key or an earlier line).", item.span)
             columns.append(col)
             if item.in_key:
                 primary_key.append(col.name)
+                key_spans[col.name] = item.span
                 lineage[col.name] = f"{schema}.{table}.{col.name}"
         elif isinstance(item, IndexDef):
             indexes.append(IndexSpec(tuple(_index_item(i) for i in item.items), unique=item.unique))
@@ -149,11 +157,11 @@ def resolve_definition(
     if tier in ("Computed", "Imported") and not allow_new_pk_in_computed:
         own = [k for k in primary_key if k not in fk_columns]
         if own:
-            raise DefinitionError(
+            raise fail(
                 f"Auto-populated table {class_name or table} may only have primary-key attributes that come from foreign keys; "
                 f"`{own[0]}` is declared directly. Move it below '---', put per-key results in a part table, or set "
                 "dj.config['jobs.allow_new_pk_fields_in_computed_tables'] = True.",
-                table=class_name or table,
+                key_spans[own[0]],
             )
     if not primary_key:
         columns.insert(0, ColumnSpec("_singleton", _BOOL, _BOOL, default=Default("literal", "1"), in_key=True))
@@ -167,7 +175,7 @@ def resolve_definition(
     return Declaration(spec, lineage)
 
 
-def _declared_column(item: AttributeDef, fail) -> ColumnSpec:
+def _declared_column(item: AttributeDef, fail, dialect: Dialect | None) -> ColumnSpec:
     t = item.type
     if t.kind == "codec":
         raise fail(f"Codec type <{t.name}> is not available: no codec of that name is registered.", item.span)
@@ -178,8 +186,22 @@ def _declared_column(item: AttributeDef, fail) -> ColumnSpec:
     nullable = item.nullable
     if nullable and item.in_key:
         raise fail("Primary key attributes cannot be nullable.", item.span)
+    if dialect is not None and item.default is not None:
+        try:
+            default_sql(dialect, item.name, t, item.default)
+        except DataJointError as error:
+            raise fail(str(error), _default_span(item.span)) from None
     return ColumnSpec(item.name, t, t, nullable=nullable, default=item.default, comment=item.comment,
                       marker=t.kind != "native", in_key=item.in_key)
+
+
+def _default_span(span: Span) -> Span:
+    """The span of the default value (after ``=``) on an attribute line."""
+    equals = span.text.find("=")
+    if equals < 0:
+        return span
+    rest = span.text[equals + 1 :]
+    return Span(span.line, equals + 2 + len(rest) - len(rest.lstrip()), span.text)
 
 
 def _inherited_column(name: str, parent: Attribute, fk: ForeignKeyDef) -> ColumnSpec:

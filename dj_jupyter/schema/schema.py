@@ -176,16 +176,16 @@ class Schema:
         decl = resolve_definition(
             tdef, schema=self.database, table=cls._table_name, tier=tier, context=context, class_name=cls.__name__,
             add_job_metadata=bool(cfg["jobs.add_job_metadata"]), add_provenance=bool(cfg["provenance.capture"]),
-            allow_new_pk_in_computed=bool(cfg["jobs.allow_new_pk_fields_in_computed_tables"]),
+            allow_new_pk_in_computed=bool(cfg["jobs.allow_new_pk_fields_in_computed_tables"]), dialect=c.dialect,
         )
         state = self._state()
-        statements = []
-        if not state.has_table(LINEAGE_TABLE):
-            statements += compile_create_table(c.dialect, lineage_spec(self.database))
-        statements += compile_create_table(c.dialect, decl.spec)
+        lineage_ddl = [] if state.has_table(LINEAGE_TABLE) else compile_create_table(c.dialect, lineage_spec(self.database))
+        table_ddl = compile_create_table(c.dialect, decl.spec)
         lineage_rows = [(cls._table_name, attr, origin) for attr, origin in decl.lineage.items()]
-        _execute_declaration(c, statements, self.database, cls._table_name, lineage_rows)
-        state_of(c).invalidate(self.database)
+        try:
+            _execute_declaration(c, lineage_ddl, table_ddl, self.database, cls._table_name, lineage_rows)
+        finally:
+            state_of(c).invalidate(self.database)
 
     def _fill_contents(self, cls: type) -> None:
         contents = getattr(cls, "contents", None)
@@ -316,26 +316,51 @@ def _classes_for(schema: Schema, tables: list[str]) -> dict[str, type]:
     return classes
 
 
-def _execute_declaration(c: Any, statements: list[str], schema: str, table: str, lineage_rows: list[tuple]) -> None:
-    """Create the table and write its lineage: all or nothing."""
+def _execute_declaration(c: Any, lineage_ddl: list[str], table_ddl: list[str], schema: str, table: str,
+                         lineage_rows: list[tuple]) -> None:
+    """Create the table (and ``~lineage`` if new) and write its lineage rows: all or nothing.
+
+    Where DDL is transactional (PostgreSQL, SQLite) one transaction does it.  MySQL commits
+    each DDL statement, so on failure the tables created here are dropped again.
+    """
     d = c.dialect
-    insert = compile_insert(d, schema, LINEAGE_TABLE, ["table_name", "attribute_name", "lineage"], ["table_name", "attribute_name"],
-                            replace=True)
+    lineage = d.full_name(schema, LINEAGE_TABLE)
+    # rows left by a table of this name dropped outside dj_jupyter must not survive
+    clear = f"DELETE FROM {lineage} WHERE table_name = {d.placeholder}"
+    insert = compile_insert(d, schema, LINEAGE_TABLE, ["table_name", "attribute_name", "lineage"], ["table_name", "attribute_name"])
     if d.supports_transactional_ddl:
         with c.transaction:
-            for s in statements:
+            for s in lineage_ddl + table_ddl:
                 c.query(s)
+            c.query(clear, (table,))
             for row in lineage_rows:
                 c.query(insert, row)
         return
-    for s in statements:
-        c.query(s)
+    created: list[str] = []
     try:
+        for s in lineage_ddl:
+            c.query(s)
+        created += [LINEAGE_TABLE] if lineage_ddl else []
+        for s in table_ddl:  # one CREATE TABLE on MySQL, indexes inline
+            c.query(s)
+        created.append(table)
+        c.query(clear, (table,))
         for row in lineage_rows:
             c.query(insert, row)
     except BaseException:
-        c.query(f"DROP TABLE IF EXISTS {d.full_name(schema, table)}")
+        _undo_declaration(c, schema, table, created)
         raise
+
+
+def _undo_declaration(c: Any, schema: str, table: str, created: list[str]) -> None:
+    d = c.dialect
+    try:
+        if LINEAGE_TABLE not in created and table in created:
+            c.query(f"DELETE FROM {d.full_name(schema, LINEAGE_TABLE)} WHERE table_name = {d.placeholder}", (table,))
+        for name in reversed(created):
+            c.query(f"DROP TABLE IF EXISTS {d.full_name(schema, name)}")
+    except Exception:  # the original error matters more; say what may be left behind
+        logger.exception("Could not undo the failed declaration of `%s`.`%s`; check the schema for leftovers.", schema, table)
 
 
 def _tiers() -> dict[str, type]:

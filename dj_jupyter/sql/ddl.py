@@ -198,14 +198,14 @@ def compile_create_table(dialect: Dialect, spec: TableSpec) -> list[str]:
 
 
 def _validate(dialect: Dialect, spec: TableSpec) -> None:
-    full = spec.name if dialect.supports_schemas else f"{spec.schema}.{spec.name}"
-    if len(full) > dialect.max_name_length:
+    # the same limit everywhere (MySQL's 64, PostgreSQL's 63) keeps schemas portable between backends
+    limit = min(dialect.max_name_length, 64)
+    if len(spec.name) > limit:
         raise DataJointError(
-            f"Table name {full!r} has {len(full)} characters; {dialect.name} allows at most "
-            f"{dialect.max_name_length}. Shorten the class name (or the master's name, for a part table)."
+            f"Table name {spec.name!r} has {len(spec.name)} characters; {dialect.name} allows at most "
+            f"{limit}. Shorten the class name (or the master's name, for a part table)."
         )
     names = [c.name for c in spec.columns]
-    limit = min(dialect.max_name_length, 64)  # the same limit everywhere keeps schemas portable
     for column in spec.columns:
         if len(column.name) > limit:
             raise DataJointError(
