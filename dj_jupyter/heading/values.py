@@ -19,6 +19,7 @@ import decimal
 import json
 import math
 import uuid
+from operator import methodcaller
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -170,7 +171,17 @@ def _bool_encoder(attr: Attribute, dialect: str) -> Encoder:
             raise _fail(attr, "a boolean (True/False or 1/0)", v, row)
         return b if dialect == "postgresql" else int(b)
 
-    return lambda column: [convert(v, i) for i, v in enumerate(column)]
+    def encode(column: Sequence[Any]) -> list:
+        values = list(column)
+        types = set(map(type, values))
+        # fast path (no per-value Python frame): real bools, as bools or as 0/1
+        if dialect == "postgresql" and types <= {bool, type(None)}:
+            return values
+        if types <= {bool}:
+            return list(map(int, values))
+        return [convert(v, i) for i, v in enumerate(values)]
+
+    return encode
 
 
 # ---------------------------------------------------------------------------------- strings
@@ -240,11 +251,23 @@ def _datetime_value(attr: Attribute, v: Any, row: int) -> _dt.datetime | None:
 
 
 def _temporal_encoder(attr: Attribute, dialect: str) -> Encoder:
-    to_value = _date_value if attr.core == "date" else _datetime_value
+    is_date = attr.core == "date"
+    to_value = _date_value if is_date else _datetime_value
+    exact = _dt.date if is_date else _dt.datetime
+    to_text = _dt.date.isoformat if is_date else methodcaller("isoformat", " ")
     as_text = dialect == "sqlite"
 
     def encode(column: Sequence[Any]) -> list:
-        values = [to_value(attr, v, i) for i, v in enumerate(column)]
+        values = list(column)
+        # fast path: exactly date/datetime objects (not subclasses such as pandas.Timestamp)
+        # need no conversion, only their ISO text on SQLite
+        if set(map(type, values)) <= {exact, type(None)}:
+            if not as_text:
+                return values
+            if None in values:
+                return [None if v is None else to_text(v) for v in values]
+            return list(map(to_text, values))
+        values = [to_value(attr, v, i) for i, v in enumerate(values)]
         if as_text:  # SQLite stores ISO text; it sorts and compares correctly
             return [None if v is None else (v.isoformat(sep=" ") if type(v) is _dt.datetime else v.isoformat()) for v in values]
         return values
@@ -385,8 +408,24 @@ def _datetime_from_text(v: Any) -> Any:
     return _dt.datetime.fromisoformat(v) if isinstance(v, str) else v
 
 
+def _parse_text_column(parse: Callable[[str], Any], fallback: Callable[[Any], Any]) -> Callable[[list], list]:
+    """Decode ISO text; a column holding only strings is parsed without a per-value Python frame."""
+    per_value = _map_present(fallback)
+
+    def decode(column: list) -> list:
+        if set(map(type, column)) <= {str}:
+            return list(map(parse, column))
+        return per_value(column)
+
+    return decode
+
+
 def _uuid_from(v: Any) -> uuid.UUID:
     return v if isinstance(v, uuid.UUID) else uuid.UUID(bytes=bytes(v))
+
+
+def _strip_pad(v: Any) -> Any:
+    return v.rstrip(" ") if isinstance(v, str) else v
 
 
 def _json_from(v: Any) -> Any:
@@ -400,11 +439,15 @@ def column_decoder(attr: Attribute, dialect: str) -> Callable[[list], list] | No
         return _map_present(_uuid_from)
     if core == "json" and dialect != "postgresql":
         return _map_present(_json_from)
+    if core == "char" and dialect != "mysql":
+        # MySQL drops the trailing pad spaces of CHAR values; PostgreSQL keeps them and SQLite
+        # keeps what was given: strip them everywhere so that every backend returns the same value
+        return _map_present(_strip_pad)
     if dialect == "sqlite":
         if core == "date":
-            return _map_present(_date_from_text)
+            return _parse_text_column(_dt.date.fromisoformat, _date_from_text)
         if core == "datetime":
-            return _map_present(_datetime_from_text)
+            return _parse_text_column(_dt.datetime.fromisoformat, _datetime_from_text)
         if core == "decimal":
             return _map_present(_decimal_from(attr.type.args[1] if len(attr.type.args) > 1 else 0))
         if core == "bytes" or attr.sql_type in ("blob", "longblob"):
