@@ -35,10 +35,21 @@ from ..schema.naming import TIER_PREFIXES, table_name_for, to_snake
 from ..schema.schema import Schema
 from ..schema.table import Table
 from ..schema.tiers import Lookup, Manual, Part
-from .definition_check import definition_differences, existing_info, resolve_cell_definition
+from .definition_check import (
+    definition_differences,
+    existing_info,
+    resolve_cell_definition,
+)
 
-__all__ = ["TIERS", "CellTable", "CellTableResult", "SchemaCache", "parse_cell_table", "declare_cell_table",
-           "resolve_schema"]
+__all__ = [
+    "TIERS",
+    "CellTable",
+    "CellTableResult",
+    "SchemaCache",
+    "declare_cell_table",
+    "parse_cell_table",
+    "resolve_schema",
+]
 
 #: ``--tier`` values (DataJoint 2.3.4+ aliases included) -> tier name.
 TIERS = {

@@ -22,7 +22,7 @@ from ..heading.spec import TableInfo, TableSpec
 from ..schema.catalog_state import state_of
 from ..schema.declare import resolve_definition
 
-__all__ = ["resolve_cell_definition", "definition_differences", "existing_info"]
+__all__ = ["definition_differences", "existing_info", "resolve_cell_definition"]
 
 
 def _settings() -> Any:

@@ -32,8 +32,8 @@ schema_name = _matrix.schema_name
 
 CELLS = [
     ("Subject", "subject_id : uint16   # animal id\n---\nname : varchar(100)\nweight = null : float64  # grams\n"),
-    ("Session", "-> Subject\nsession_idx : uint8\n---\nsession_date : date\n"
-                "-> [nullable] Subject.proj(cage_mate='subject_id')\n"),
+    ("Session", ("-> Subject\nsession_idx : uint8\n---\nsession_date : date\n"
+                 "-> [nullable] Subject.proj(cage_mate='subject_id')\n")),
     ("Kind --tier lookup --contents kinds", "# kinds of sessions\nkind : varchar(16)\n---\nnote = '' : varchar(40)\n"),
     ("Trial --part-of Session", "-> master\ntrial_idx : uint16\n---\nvalue : decimal(6,2)\nok : bool\n"),
     ("Count --tier computed --make count_trials", "-> Session\n---\nn : uint32\n"),
