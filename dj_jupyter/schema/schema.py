@@ -162,6 +162,8 @@ class Schema:
             if not create:
                 raise DataJointError(f"Table `{self.database}`.`{cls._table_name}` does not exist and create_tables is off.")
             self._declare(cls, context, tier)
+        elif cls.definition and isinstance(cls.definition, str):
+            self._heal_lineage(cls, context, tier)
         if cls.definition and "Table definition:" not in (cls.__doc__ or ""):
             cls.__doc__ = (cls.__doc__ or "") + "\nTable definition:\n\n" + cls.definition
 
@@ -184,6 +186,33 @@ class Schema:
         lineage_rows = [(cls._table_name, attr, origin) for attr, origin in decl.lineage.items()]
         try:
             _execute_declaration(c, lineage_ddl, table_ddl, self.database, cls._table_name, lineage_rows)
+        finally:
+            state_of(c).invalidate(self.database)
+
+    def _heal_lineage(self, cls: type, context: dict, tier: str) -> None:
+        """An existing table whose key attributes have no lineage gets it from its definition (DataJoint 2.3).
+
+        Tables declared before lineage existed (or by other tools) become joinable under
+        the semantic check.  Best effort: a definition that no longer resolves only warns.
+        """
+        state = self._state()
+        heading = state.heading(cls._table_name)
+        if all(heading[k].lineage is not None for k in heading.primary_key):
+            return
+        c = self.connection
+        try:
+            tdef = parse_definition(cls.definition, table=cls.__name__)
+            decl = resolve_definition(tdef, schema=self.database, table=cls._table_name, tier=tier, context=context,
+                                      class_name=cls.__name__, allow_new_pk_in_computed=True)
+        except DataJointError as error:
+            logger.warning("Lineage of `%s`.`%s` is missing and could not be rebuilt from the definition: %s",
+                           self.database, cls._table_name, error)
+            return
+        existing = set(heading.names) | set(heading.hidden_names)
+        rows = [(cls._table_name, a, origin) for a, origin in decl.lineage.items() if a in existing]
+        lineage_ddl = [] if state.has_table(LINEAGE_TABLE) else compile_create_table(c.dialect, lineage_spec(self.database))
+        try:
+            _write_lineage(c, lineage_ddl, self.database, cls._table_name, rows)
         finally:
             state_of(c).invalidate(self.database)
 
@@ -277,7 +306,7 @@ class Schema:
     def make_classes(self, into: dict | None = None) -> None:
         if into is None:
             into = self.context if self.context is not None else inspect.currentframe().f_back.f_locals
-        for cls in _classes_for(self, [t for t in self.list_tables()]).values():
+        for cls in _classes_for(self, [t for t in self.list_tables()], into).values():
             if cls.__name__ not in into:
                 into[cls.__name__] = cls
 
@@ -285,8 +314,12 @@ class Schema:
         return f"Schema `{self.database}`"
 
 
-def _classes_for(schema: Schema, tables: list[str]) -> dict[str, type]:
-    """Tier classes for existing tables (parts attached to their masters)."""
+def _classes_for(schema: Schema, tables: list[str], context: dict) -> dict[str, type]:
+    """Tier classes for existing tables (parts attached to their masters).
+
+    ``context`` becomes their declaration context, so that ``describe()`` names parents
+    as the module holding the classes does.
+    """
     from .naming import master_of
 
     tiers = _tiers()
@@ -311,7 +344,7 @@ def _classes_for(schema: Schema, tables: list[str]) -> dict[str, type]:
         cls._table_name = t
         cls.database = schema.database
         cls._connection = schema.connection
-        cls.declaration_context = {}
+        cls.declaration_context = context
         by_table[t] = cls
     return classes
 
@@ -350,6 +383,23 @@ def _execute_declaration(c: Any, lineage_ddl: list[str], table_ddl: list[str], s
     except BaseException:
         _undo_declaration(c, schema, table, created)
         raise
+
+
+def _write_lineage(c: Any, lineage_ddl: list[str], schema: str, table: str, rows: list[tuple]) -> None:
+    """Replace the lineage rows of an existing table (creating ``~lineage`` first if needed)."""
+    d = c.dialect
+    clear = f"DELETE FROM {d.full_name(schema, LINEAGE_TABLE)} WHERE table_name = {d.placeholder}"
+    insert = compile_insert(d, schema, LINEAGE_TABLE, ["table_name", "attribute_name", "lineage"], ["table_name", "attribute_name"])
+    if not d.supports_transactional_ddl:
+        for s in lineage_ddl:  # MySQL commits DDL: create the service table before the transaction
+            c.query(s)
+        lineage_ddl = []
+    with c.transaction:
+        for s in lineage_ddl:
+            c.query(s)
+        c.query(clear, (table,))
+        for row in rows:
+            c.query(insert, row)
 
 
 def _undo_declaration(c: Any, schema: str, table: str, created: list[str]) -> None:

@@ -540,3 +540,37 @@ def test_class_name_must_be_camel_case(connection, schema_name):
             definition = """
             x : int32
             """
+
+
+def test_describe_names_parents_from_context(ref, db):
+    conn, name = db
+    text = ref.Session.describe(context={"Subj": ref.Subject, "lab": _module_with(Person=ref.Experimenter)})
+    assert "-> Subj\n" in text and "-> [nullable] lab.Person\n" in text
+    assert "-> [nullable] Device\n" in text  # not in the context: its class name
+    peak = ref.ProcessedEMG.Peak.describe(context={"EMG": ref.ProcessedEMG})
+    assert peak.startswith("-> EMG.Channel\n")
+
+
+def _module_with(**members):
+    import types
+
+    module = types.ModuleType("lab")
+    module.__dict__.update(members)
+    return module
+
+
+def test_missing_lineage_is_rebuilt_when_the_class_is_bound(connection, schema_name):
+    schema = dj.Schema(schema_name, connection=connection)
+    Parent, Child, Settings, Trial = _small(schema)
+    lineage_table = connection.dialect.full_name(schema_name, "~lineage")
+    expected = sorted(connection.query(f"SELECT table_name, attribute_name, lineage FROM {lineage_table}").fetchall())
+    connection.query(f"DELETE FROM {lineage_table} WHERE table_name = 'trial'")
+    state_of(connection).invalidate(schema_name)
+    assert Trial.heading["parent_id"].lineage is None
+    again = dj.Schema(schema_name, connection=connection)
+    Rebound = type("Trial", (dj.Manual,), {"definition": Trial.definition})
+    again(Rebound, context={"Parent": Parent})
+    assert Rebound.heading["parent_id"].lineage == f"{schema_name}.parent.parent_id"
+    assert Rebound.heading["other_parent"].lineage == f"{schema_name}.parent.parent_id"
+    rows = sorted(connection.query(f"SELECT table_name, attribute_name, lineage FROM {lineage_table}").fetchall())
+    assert rows == expected
