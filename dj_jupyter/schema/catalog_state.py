@@ -12,17 +12,17 @@ import threading
 import weakref
 from typing import Any
 
+from ..definition.types import parse_type
 from ..errors import DataJointError, MissingTableError
 from ..heading.heading import Attribute, Heading, split_marker
 from ..heading.spec import TableInfo
-from ..definition.types import parse_type
 from ..sql.types import core_type_from_sql
 
-__all__ = ["SchemaState", "ConnectionState", "state_of", "heading_from_info", "LINEAGE_TABLE"]
+__all__ = ["LINEAGE_TABLE", "ConnectionState", "SchemaState", "heading_from_info", "state_of"]
 
 LINEAGE_TABLE = "~lineage"
 
-_states: "weakref.WeakKeyDictionary[Any, ConnectionState]" = weakref.WeakKeyDictionary()
+_states: weakref.WeakKeyDictionary[Any, ConnectionState] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 

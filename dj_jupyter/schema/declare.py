@@ -13,15 +13,24 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ..definition.syntax import AttributeDef, Default, ForeignKeyDef, IndexDef, Reference, Span, TableDef, TypeSpec
+from ..definition.syntax import (
+    AttributeDef,
+    Default,
+    ForeignKeyDef,
+    IndexDef,
+    Reference,
+    Span,
+    TableDef,
+    TypeSpec,
+)
+from ..definition.types import native_type_warning, parse_type
 from ..errors import DataJointError, DefinitionError
 from ..heading.heading import Attribute
 from ..heading.spec import ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec
-from ..definition.types import native_type_warning, parse_type
 from ..sql.dialect import Dialect
 from ..sql.types import default_sql
 
-__all__ = ["resolve_definition", "Declaration", "lineage_spec"]
+__all__ = ["Declaration", "lineage_spec", "resolve_definition"]
 
 logger = logging.getLogger("dj_jupyter")
 

@@ -9,8 +9,9 @@ connection (tables and foreign keys), cached until the next DDL.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import DataJointError
 from ..heading.spec import ForeignKeyInfo
@@ -50,7 +51,7 @@ class Dependencies:
         self._order = self._topological()
 
     @classmethod
-    def load(cls, state: Any) -> "Dependencies":
+    def load(cls, state: Any) -> Dependencies:
         names = list(state.schemas)
         nodes = [(s, t) for s in names for t in state.schemas[s].table_names()]
         fks = state.connection.catalog.foreign_keys(names) if names else []

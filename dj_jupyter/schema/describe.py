@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import types
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..heading.heading import Attribute, split_marker
 from ..heading.spec import IndexInfo, TableInfo
@@ -19,7 +20,7 @@ from .catalog_state import state_of
 from .dependencies import Edge
 from .naming import master_of, tier_of_table_name, to_camel
 
-__all__ = ["describe", "default_to_definition"]
+__all__ = ["default_to_definition", "describe"]
 
 _CURRENT_TIMESTAMP = re.compile(r"current_timestamp\s*(?:\(\s*(\d*)\s*\))?", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")

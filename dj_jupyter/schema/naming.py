@@ -7,7 +7,7 @@ import warnings
 
 from ..errors import DataJointError
 
-__all__ = ["TIER_PREFIXES", "to_snake", "to_camel", "table_name_for", "tier_of_table_name", "master_of"]
+__all__ = ["TIER_PREFIXES", "master_of", "table_name_for", "tier_of_table_name", "to_camel", "to_snake"]
 
 TIER_PREFIXES = {"Manual": "", "Lookup": "#", "Imported": "_", "Computed": "__"}
 

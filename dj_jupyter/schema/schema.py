@@ -19,9 +19,9 @@ from ..sql.dml import compile_insert
 from .catalog_state import LINEAGE_TABLE, state_of
 from .declare import lineage_spec, resolve_definition
 from .naming import table_name_for, tier_of_table_name, to_camel
-from .table import FreeTable, Table
+from .table import FreeTable
 
-__all__ = ["Schema", "list_schemas", "VirtualModule", "virtual_schema"]
+__all__ = ["Schema", "VirtualModule", "list_schemas", "virtual_schema"]
 
 logger = logging.getLogger("dj_jupyter")
 

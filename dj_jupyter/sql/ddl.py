@@ -29,7 +29,7 @@ import hashlib
 import re
 
 from ..errors import DataJointError
-from ..heading.spec import ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec
+from ..heading.spec import ColumnSpec, ForeignKeySpec, TableSpec
 from .dialect import Dialect
 from .types import check_constraint, column_type, default_sql, enum_type_name
 
@@ -37,11 +37,11 @@ __all__ = [
     "COMMENTS_TABLE",
     "SCHEMAS_TABLE",
     "compile_bootstrap",
-    "compile_create_table",
-    "compile_drop_table",
     "compile_create_schema",
-    "compile_drop_schema",
+    "compile_create_table",
     "compile_drop_enum_types",
+    "compile_drop_schema",
+    "compile_drop_table",
 ]
 
 COMMENTS_TABLE = "~comments"
@@ -77,9 +77,11 @@ def compile_bootstrap(dialect: Dialect) -> list[str]:
         return []
     return [
         f"CREATE TABLE IF NOT EXISTS {_q(dialect, SCHEMAS_TABLE)} (schema_name TEXT PRIMARY KEY)",
-        f"CREATE TABLE IF NOT EXISTS {_q(dialect, COMMENTS_TABLE)} ("
-        "schema_name TEXT NOT NULL, table_name TEXT NOT NULL, column_name TEXT NOT NULL, comment TEXT NOT NULL, "
-        "PRIMARY KEY (schema_name, table_name, column_name))",
+        (
+            f"CREATE TABLE IF NOT EXISTS {_q(dialect, COMMENTS_TABLE)} ("
+            "schema_name TEXT NOT NULL, table_name TEXT NOT NULL, column_name TEXT NOT NULL, comment TEXT NOT NULL, "
+            "PRIMARY KEY (schema_name, table_name, column_name))"
+        ),
     ]
 
 

@@ -27,11 +27,11 @@ from .dialect import Dialect
 
 __all__ = [
     "CORE_TYPES",
-    "column_type",
     "check_constraint",
-    "enum_type_name",
-    "default_sql",
+    "column_type",
     "core_type_from_sql",
+    "default_sql",
+    "enum_type_name",
 ]
 
 # ---------------------------------------------------------------------------------------------

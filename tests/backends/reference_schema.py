@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import dj_jupyter as dj
 
-__all__ = ["declare_reference", "SPECIES"]
+__all__ = ["SPECIES", "declare_reference"]
 
 SPECIES = [(1, "mouse", "Mus musculus"), (2, "rat", None)]
 

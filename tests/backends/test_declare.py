@@ -9,7 +9,6 @@ line by line, with what DataJoint 2.3.5 writes.
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ import pytest
 import dj_jupyter as dj
 from dj_jupyter.errors import DataJointError, DuplicateError
 from dj_jupyter.schema.catalog_state import state_of
-
 from tests.backends.conftest import BACKENDS, drop_schema, fresh_schema_name
 from tests.backends.pipeline import module_database
 from tests.backends.reference_schema import SPECIES, declare_reference
@@ -99,7 +97,7 @@ def test_hidden_attributes_invisible(ref):
 
 
 def test_hidden_attributes_not_fetched(ref):
-    ref.Experimenter.insert1(dict(experimenter="ann", full_name="Ann Smith"))
+    ref.Experimenter.insert1({"experimenter": "ann", "full_name": "Ann Smith"})
     try:
         row = ref.Experimenter.fetch1()
         assert set(row) == {"experimenter", "full_name", "created"}
@@ -145,7 +143,7 @@ def test_list_schemas(ref, db):
 
 
 def test_get_table_and_contains(ref, db):
-    conn, name = db
+    _, name = db
     assert ref.schema.get_table("Species").table_name == "#species"
     assert ref.schema["ProcessedEMG"].table_name == "__processed_e_m_g"
     assert "Session" in ref.schema and "Nope" not in ref.schema
@@ -201,12 +199,12 @@ def test_describe_text(ref):
 
 def test_describe_defaults(ref):
     text = ref.TypeZoo.describe()
-    assert re.search(r"^d_int = 42 +: int32$", text, re.M)
-    assert re.search(r'^d_str = "dflt" +: varchar\(16\)$', text, re.M)
-    assert re.search(r"^d_dec = 1.50 +: decimal\(4,2\)$", text, re.M)
-    assert re.search(r"^n_json = null +: json$", text, re.M)
+    assert re.search(r"^d_int = 42 +: int32$", text, re.MULTILINE)
+    assert re.search(r'^d_str = "dflt" +: varchar\(16\)$', text, re.MULTILINE)
+    assert re.search(r"^d_dec = 1.50 +: decimal\(4,2\)$", text, re.MULTILINE)
+    assert re.search(r"^n_json = null +: json$", text, re.MULTILINE)
     assert re.search(r"^created = CURRENT_TIMESTAMP : datetime +# volatile: server time of insert$",
-                     ref.Experimenter.describe(), re.M)
+                     ref.Experimenter.describe(), re.MULTILINE)
 
 
 def test_describe_printout(ref, capsys):
@@ -281,7 +279,7 @@ def test_virtual_schema_queries_and_inserts(ref, db):
     conn, name = db
     vm = dj.virtual_schema(name, connection=conn)
     assert vm.__name__ == name
-    vm.Subject.insert1(dict(subject_id=7, species_id=1, sex="F", dob="2024-01-02", weight_g="20.5"))
+    vm.Subject.insert1({"subject_id": 7, "species_id": 1, "sex": "F", "dob": "2024-01-02", "weight_g": "20.5"})
     try:
         assert (ref.Subject & {"subject_id": 7}).fetch1("sex") == "F"
         joined = (vm.Subject * vm.Species & {"subject_id": 7}).fetch1("name")
@@ -424,7 +422,7 @@ def test_redecorating_keeps_table_and_contents(connection, schema_name):
             definition = """
             color : varchar(10)
             """
-            contents = [("red",), ("blue",)]
+            contents = (("red",), ("blue",))
 
         return Color
 
@@ -440,7 +438,7 @@ def test_redecorating_keeps_table_and_contents(connection, schema_name):
 
 
 def test_drop_table_with_dependents(connection, schema_name):
-    Parent, Child, Settings, Trial = _small(dj.Schema(schema_name, connection=connection))
+    Parent, _, _, Trial = _small(dj.Schema(schema_name, connection=connection))
     Parent.insert1({"parent_id": 1})
     Trial.insert1({"parent_id": 1, "trial": 1, "other_parent": 1})
     Parent.drop(prompt=False)
@@ -542,8 +540,7 @@ def test_class_name_must_be_camel_case(connection, schema_name):
             """
 
 
-def test_describe_names_parents_from_context(ref, db):
-    conn, name = db
+def test_describe_names_parents_from_context(ref):
     text = ref.Session.describe(context={"Subj": ref.Subject, "lab": _module_with(Person=ref.Experimenter)})
     assert "-> Subj\n" in text and "-> [nullable] lab.Person\n" in text
     assert "-> [nullable] Device\n" in text  # not in the context: its class name
@@ -561,7 +558,7 @@ def _module_with(**members):
 
 def test_missing_lineage_is_rebuilt_when_the_class_is_bound(connection, schema_name):
     schema = dj.Schema(schema_name, connection=connection)
-    Parent, Child, Settings, Trial = _small(schema)
+    Parent, _, _, Trial = _small(schema)
     lineage_table = connection.dialect.full_name(schema_name, "~lineage")
     expected = sorted(connection.query(f"SELECT table_name, attribute_name, lineage FROM {lineage_table}").fetchall())
     connection.query(f"DELETE FROM {lineage_table} WHERE table_name = 'trial'")

@@ -10,7 +10,6 @@ import pytest
 
 import dj_jupyter as dj
 from dj_jupyter.errors import DataJointError, DefinitionError, QueryError
-
 from tests.backends.conftest import BACKENDS
 from tests.backends.pipeline import module_database
 
@@ -99,7 +98,7 @@ def test_table_name_too_long(base):
 
 
 def test_part_name_too_long_names_the_master(base):
-    schema, Parent = base
+    schema, _ = base
     before = _snapshot(schema)
     part = type("Detail" + "x" * 40, (dj.Part,), {"definition": "-> master\nk : int16"})
     master = type("Measurement" + "y" * 20, (dj.Manual,), {"definition": "m : int32", part.__name__: part})
@@ -116,15 +115,14 @@ def test_declaring_inside_a_transaction_is_refused(base):
     schema, Parent = base
     before = _snapshot(schema)
     conn = schema.connection
-    with pytest.raises(DataJointError, match="inside a transaction"):
-        with conn.transaction:
-            _declare(schema, Parent, "id : int32")
+    with pytest.raises(DataJointError, match="inside a transaction"), conn.transaction:
+        _declare(schema, Parent, "id : int32")
     assert not conn.in_transaction
     assert _snapshot(schema) == before
 
 
 def test_missing_definition(base):
-    schema, Parent = base
+    schema, _ = base
     before = _snapshot(schema)
     with pytest.raises(DataJointError, match="definition"):
         schema(type("Empty", (dj.Manual,), {}), context={})
