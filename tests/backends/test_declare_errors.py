@@ -138,7 +138,16 @@ def test_not_a_tier(base):
 # --------------------------------------------------------------------------- failures the server reports
 
 
-_SERVER_REFUSES = "id : int32\n---\nx : int32\nindex((no_such_function(x)))"
+_SERVER_REFUSES = "id : int32\n---\nx : int32\nmood : enum('calm', 'odd')\nindex((no_such_function(x)))"
+
+
+def _enum_types(conn, schema: str) -> list[str]:
+    """PostgreSQL enum types of a schema (a failed declaration must not leave one behind)."""
+    if conn.backend != "postgresql":
+        return []
+    sql = ("SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+           "WHERE n.nspname = %s AND t.typtype = 'e' ORDER BY 1")
+    return [r[0] for r in conn.query(sql, (schema,)).fetchall()]
 
 
 def test_server_refusal_leaves_nothing_in_a_new_schema(connection, schema_name):
@@ -147,12 +156,15 @@ def test_server_refusal_leaves_nothing_in_a_new_schema(connection, schema_name):
     with pytest.raises(QueryError):
         schema(type("Broken", (dj.Manual,), {"definition": _SERVER_REFUSES}), context={})
     assert connection.catalog.table_infos(schema_name) == {}
+    assert _enum_types(connection, schema_name) == []
 
 
 def test_server_refusal_leaves_existing_tables_and_lineage(base):
     schema, Parent = base
     before = _snapshot(schema)
+    enums = _enum_types(schema.connection, schema.database)
     with pytest.raises(QueryError):
         _declare(schema, Parent, _SERVER_REFUSES)
     assert _snapshot(schema) == before
+    assert _enum_types(schema.connection, schema.database) == enums
     assert Parent.heading.names == ["parent_id", "label"]  # the caches were refreshed, still usable
