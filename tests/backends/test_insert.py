@@ -282,6 +282,12 @@ def test_uuid_string_and_bool_variants(t):
     assert t.AllTypes & {"uid": uid} and len(t.AllTypes & {"uid": str(uid)}) == 2
 
 
+def test_short_char_value_comes_back_unpadded(t):
+    t.AllTypes.insert1(dict(id=1, code="ab"))
+    assert t.AllTypes.fetch1("code") == "ab"
+    assert len(t.AllTypes & dict(code="ab")) == 1
+
+
 def test_float_nan_becomes_null_for_nullable(t):
     t.AllTypes.insert1(dict(id=1, f32=float("nan"), f64=np.float64("nan")))
     assert t.AllTypes.fetch1("f32", "f64") == (None, None)
