@@ -1,0 +1,2 @@
+SELECT `student_id`, `last_name` FROM `uni`.`student`
+-- params: []

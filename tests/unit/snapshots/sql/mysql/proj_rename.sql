@@ -1,0 +1,2 @@
+SELECT `student_id` AS `sid`, `dept` AS `major` FROM `uni`.`student`
+-- params: []

@@ -1,0 +1,2 @@
+SELECT count(*) FROM (SELECT "student_id" FROM (SELECT "student_id", (count(course_id)) AS "n" FROM "uni.student" LEFT JOIN (SELECT "student_id", "course_id", "term_id", "section_id" FROM "uni.enroll") AS "$1" USING ("student_id") GROUP BY "student_id") AS "$2" WHERE (n >= 13)) AS "$count"
+-- params: []
