@@ -1,0 +1,194 @@
+"""Bad input to queries and fetches gets errors a scientist can act on, on every backend.
+
+* an unknown attribute (restriction, projection, order_by, to_arrays, fetch1, fetch) names
+  the attribute and lists the heading;
+* a malformed SQL string restriction raises the database's error translated into the
+  project's hierarchy (``QueryError``), with the offending SQL;
+* ``fetch1`` on zero or several rows says how many it found;
+* a join (or semijoin) of namesakes with different lineages is refused with a hint to
+  rename with ``.proj()``.
+
+The data (a small university) is inserted once per backend and never changed.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import dj_jupyter as dj
+from dj_jupyter.errors import DataJointError, QueryError, QuerySyntaxError, UnknownAttributeError
+
+from tests.backends.conftest import BACKENDS
+from tests.backends.pipeline import module_database
+from tests.backends.university import declare_university, make_university_data, populate_university
+
+DATA = make_university_data(seed=7, students=40, courses=12, sections=30, enrollments=200, grades=150, advisees=10)
+STUDENT_HEADING = list(DATA["Student"].columns)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def u(request, tmp_path_factory):
+    for conn, name in module_database(request, tmp_path_factory):
+        ns = declare_university(dj.Schema(name, connection=conn))
+        populate_university(ns, DATA)
+        yield ns
+
+
+def assert_names_and_lists(error: Exception, name: str, heading: list[str]) -> None:
+    text = str(error)
+    assert f"`{name}`" in text, text
+    missing = [h for h in heading if h not in text]
+    assert not missing, f"the message does not list {missing}: {text}"
+
+
+# ----------------------------------------------------------------------------- unknown attributes
+UNKNOWN = {
+    "restriction_str": lambda u: u.Student & "nmae = 'Ann'",
+    "restriction_str_in_not": lambda u: u.Student - "enroll_year > 2020 and nmae IS NULL",
+    "restriction_str_in_list": lambda u: u.Student & ["enroll_year = 2020", "nmae = 'Ann'"],
+    "proj_keep": lambda u: u.Student.proj("nmae"),
+    "proj_exclude": lambda u: u.Student.proj(..., "-nmae"),
+    "order_by_fetch": lambda u: u.Student.to_dicts(order_by="nmae"),
+    "order_by_top": lambda u: u.Student & dj.Top(3, "nmae DESC"),
+    "order_by_keys": lambda u: u.Student.keys(order_by=["enroll_year", "nmae"]),
+    "to_arrays": lambda u: u.Student.to_arrays("last_name", "nmae"),
+    "to_pandas_order": lambda u: u.Student.to_pandas(order_by="nmae", limit=3),
+    "fetch1": lambda u: (u.Student & {"student_id": 1000}).fetch1("nmae"),
+}
+
+
+@pytest.mark.parametrize("where", list(UNKNOWN))
+def test_unknown_attribute_is_named_with_the_heading(u, where):
+    with pytest.raises(UnknownAttributeError) as info:
+        UNKNOWN[where](u)
+    assert isinstance(info.value, KeyError)  # the builtin it refines, for `except KeyError`
+    assert_names_and_lists(info.value, "nmae", STUDENT_HEADING)
+
+
+def test_unknown_attribute_in_deprecated_fetch(u):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with pytest.raises(UnknownAttributeError) as info:
+            u.Student.fetch("nmae")
+    assert_names_and_lists(info.value, "nmae", STUDENT_HEADING)
+
+
+def test_unknown_attribute_of_a_derived_heading_lists_that_heading(u):
+    """The heading listed is the query's, not the table's: renamed attributes appear under their new names."""
+    query = u.Student.proj("last_name", year="enroll_year")
+    with pytest.raises(UnknownAttributeError) as info:
+        query & "enroll_year = 2020"
+    assert_names_and_lists(info.value, "enroll_year", ["student_id", "last_name", "year"])
+
+
+@pytest.mark.xfail(strict=True, reason="computed projections are not checked before SQL: the database's "
+                                       "'no such column' error names it but does not list the heading")
+def test_unknown_attribute_in_computed_projection(u):
+    with pytest.raises(UnknownAttributeError) as info:
+        u.Student.proj(age="2024 - nmae").to_dicts()
+    assert_names_and_lists(info.value, "nmae", STUDENT_HEADING)
+
+
+def test_unknown_attribute_in_aggregate_expression_is_translated(u):
+    """Not checked before SQL, but translated: the error names the column and carries the SQL."""
+    with pytest.raises(UnknownAttributeError) as info:
+        u.Student.aggr(u.Enroll, n="count(nmae)").to_dicts()
+    assert "nmae" in str(info.value) and "count(nmae)" in str(info.value)
+
+
+def test_dict_keys_that_match_nothing_are_ignored(u):
+    """Not an error (as in DataJoint): a dict restriction ignores keys outside the heading."""
+    assert len(u.Student & {"nmae": "Ann"}) == len(DATA["Student"])
+
+
+# ----------------------------------------------------------------------------- malformed SQL
+MALFORMED = {
+    "double_operator": "enroll_year = = 2020",
+    "unclosed_parenthesis": "(enroll_year = 2020",
+    "dangling_and": "enroll_year = 2020 and",
+}
+
+
+@pytest.mark.parametrize("fetch", ["to_dicts", "len", "bool"])
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_sql_restriction_is_translated_with_its_sql(u, case, fetch):
+    query = u.Student & MALFORMED[case]
+    run = {"to_dicts": lambda: query.to_dicts(), "len": lambda: len(query), "bool": lambda: bool(query)}[fetch]
+    with pytest.raises(QueryError) as info:
+        run()
+    assert isinstance(info.value, QuerySyntaxError), f"{type(info.value).__name__}: {info.value}"
+    assert MALFORMED[case] in str(info.value)  # the offending SQL is shown
+    assert type(info.value).__module__ == "dj_jupyter.errors"
+
+
+def test_sql_error_other_than_syntax_is_still_a_query_error(u):
+    """A well-formed condition the database refuses (a bad operator for the type) is a QueryError with the SQL."""
+    query = u.Student & "enroll_year >>> 3"
+    with pytest.raises(QueryError) as info:
+        query.to_dicts()
+    assert "enroll_year >>> 3" in str(info.value)
+
+
+# ----------------------------------------------------------------------------- fetch1 cardinality
+def test_fetch1_on_zero_rows_says_zero(u):
+    with pytest.raises(DataJointError) as info:
+        (u.Student & {"student_id": 1}).fetch1()
+    assert "0" in str(info.value) and "fetch1" in str(info.value)
+
+
+def test_fetch1_on_two_rows_says_two(u):
+    two = u.Student & [{"student_id": 1000}, {"student_id": 1001}]
+    with pytest.raises(DataJointError) as info:
+        two.fetch1("last_name")
+    assert " 2" in str(info.value)
+
+
+@pytest.mark.xfail(strict=True, reason="fetch1 reads at most 2 rows, so it reports 2 instead of the number found")
+def test_fetch1_on_many_rows_says_how_many(u):
+    with pytest.raises(DataJointError) as info:
+        u.Student.fetch1()
+    assert str(len(DATA["Student"])) in str(info.value), str(info.value)
+
+
+def test_fetch1_on_one_row_returns_it(u):
+    assert (u.Student & {"student_id": 1003}).fetch1("student_id") == 1003
+
+
+# ----------------------------------------------------------------------------- semantic check
+NOT_LINEAGE = "semantic check: lineage matching is not implemented; the namesakes are joined by name"
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_LINEAGE)
+def test_join_of_namesakes_with_different_lineage_is_refused(u):
+    with pytest.raises(DataJointError) as info:
+        u.Student.proj(course_id="student_id") * u.Course
+    text = str(info.value)
+    assert "course_id" in text and ".proj(" in text
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_LINEAGE)
+def test_restriction_by_namesakes_with_different_lineage_is_refused(u):
+    with pytest.raises(DataJointError) as info:
+        u.Course & u.Student.proj(course_id="student_id")
+    assert "course_id" in str(info.value) and ".proj(" in str(info.value)
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_LINEAGE)
+def test_join_on_shared_native_secondary_is_refused(u):
+    """Two tables that merely share a native secondary attribute name (no lineage) cannot be joined."""
+    with pytest.raises(DataJointError) as info:
+        u.Section.proj("capacity") * u.Course.proj(capacity="level")
+    assert "capacity" in str(info.value)
+
+
+def test_semantic_check_false_joins_by_name(u):
+    joined = u.Student.proj(course_id="student_id").join(u.Course, semantic_check=False)
+    assert len(joined) == 0  # student ids (1000+) and course ids (100+) never coincide
+
+
+def test_join_through_renamed_foreign_key_is_allowed(u):
+    """advisee was declared as a renamed foreign key to Student: its lineage is Student's student_id."""
+    joined = u.Advising * u.Student.proj("last_name", advisee="student_id")
+    assert len(joined) == len(DATA["Advising"])
