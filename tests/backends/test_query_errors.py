@@ -18,11 +18,19 @@ import warnings
 import pytest
 
 import dj_jupyter as dj
-from dj_jupyter.errors import DataJointError, QueryError, QuerySyntaxError, UnknownAttributeError
-
+from dj_jupyter.errors import (
+    DataJointError,
+    QueryError,
+    QuerySyntaxError,
+    UnknownAttributeError,
+)
 from tests.backends.conftest import BACKENDS
 from tests.backends.pipeline import module_database
-from tests.backends.university import declare_university, make_university_data, populate_university
+from tests.backends.university import (
+    declare_university,
+    make_university_data,
+    populate_university,
+)
 
 DATA = make_university_data(seed=7, students=40, courses=12, sections=30, enrollments=200, grades=150, advisees=10)
 STUDENT_HEADING = list(DATA["Student"].columns)

@@ -13,20 +13,25 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import dj_jupyter as dj
-
 from tests.backends.conftest import BACKENDS
 from tests.backends.pipeline import module_database
 from tests.backends.university import (
-    antijoin, declare_university, make_university_data, natural_join, populate_university, semijoin,
+    antijoin,
+    declare_university,
+    make_university_data,
+    natural_join,
+    populate_university,
+    semijoin,
 )
 
 # ----------------------------------------------------------------------------- fixtures
@@ -113,6 +118,11 @@ class Case:
 
 def cols(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
     return frame[list(names)]
+
+
+def where(frame: pd.DataFrame, predicate: Callable) -> pd.DataFrame:
+    """The rows of ``frame`` where ``predicate(frame)`` holds."""
+    return frame[predicate(frame)]
 
 
 def order(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
@@ -235,7 +245,7 @@ CASES: dict[str, Case] = {
         lambda d: order(d["Section"], ["capacity", "course_id", "term_id", "section_id"], [False, True, True, True]).iloc[5:15],
         ordered=True),
     "top_then_restrict": Case(lambda u: (u.Student & dj.Top(20)) & {"sex": "F"},
-                              lambda d: (lambda t: t[t.sex == "F"])(d[S].head(20))),
+                              lambda d: where(d[S].head(20), lambda t: t.sex == "F")),
     "top_offset_without_limit": Case(lambda u: u.Student & dj.Top(None, "KEY", offset=290),
                                      lambda d: d[S].iloc[290:], ordered=True),
     "top_of_join": Case(
@@ -257,7 +267,7 @@ CASES: dict[str, Case] = {
     "j_of_restrictions": Case(lambda u: (u.Student & {"sex": "F"}) * (u.Enroll & {"term_id": 3}),
                               lambda d: natural_join(d[S][d[S].sex == "F"], d[E][d[E].term_id == 3])),
     "j_restricted": Case(lambda u: (u.Enroll * u.Section) & "capacity > 40 and term_id in (2, 4)",
-                         lambda d: (lambda j: j[(j.capacity > 40) & j.term_id.isin([2, 4])])(natural_join(d[E], d["Section"]))),
+                         lambda d: where(natural_join(d[E], d["Section"]), lambda j: (j.capacity > 40) & j.term_id.isin([2, 4]))),
     "j_restricted_by_query": Case(lambda u: (u.Student * u.Grade) & (u.Course & {"dept": "MATH"}),
                                   lambda d: _math_grades(d)),
     "j_renamed_pk": Case(lambda u: u.Advising * u.Student.proj(advisee="student_id", advisee_year="enroll_year"),
@@ -283,8 +293,8 @@ CASES: dict[str, Case] = {
                              lambda d: d[S].drop(columns=["scholarship", "date_of_birth"])),
     "p_duplicate": Case(lambda u: u.Course.proj(..., cred="(credits)"), lambda d: d["Course"].assign(cred=d["Course"].credits)),
     "p_computed_then_restrict": Case(lambda u: u.Section.proj(spare="capacity - 10") & "spare > 40",
-                                     lambda d: (lambda p: p[p.spare > 40])(d["Section"].assign(spare=d["Section"].capacity - 10)
-                                                                           [["course_id", "term_id", "section_id", "spare"]])),
+                                     lambda d: where(d["Section"].assign(spare=d["Section"].capacity - 10)
+                                                          [["course_id", "term_id", "section_id", "spare"]], lambda p: p.spare > 40)),
     "p_restricted_then_proj": Case(lambda u: (u.Student & "enroll_year = 2022").proj("last_name"),
                                    lambda d: cols(d[S][d[S].enroll_year == 2022], "student_id", "last_name")),
     "p_renamed_then_dict": Case(lambda u: u.Student.proj(year="enroll_year") & {"year": 2021},
@@ -321,8 +331,8 @@ CASES: dict[str, Case] = {
         lambda d: aggregate(cols(d["Department"], "dept"), cols(d[S][d[S].enroll_year >= 2021], "student_id", "dept"), ["dept"],
                             n=n_matched("student_id"))),
     "a_restricted_having": Case(lambda u: u.Student.aggr(u.Enroll, n="count(course_id)") & "n >= 13",
-                                lambda d: (lambda a: a[a.n >= 13])(aggregate(cols(d[S], "student_id"), d[E], ["student_id"],
-                                                                             n=n_matched("course_id")))),
+                                lambda d: where(aggregate(cols(d[S], "student_id"), d[E], ["student_id"], n=n_matched("course_id")),
+                                                lambda a: a.n >= 13)),
     "a_restricted_dict_zero": Case(lambda u: u.Student.aggr(u.Enroll, n="count(course_id)") & {"n": 0},
                                    lambda d: antijoin(cols(d[S], "student_id"), d[E]).assign(n=0)),
     "a_of_join": Case(
@@ -366,18 +376,18 @@ CASES: dict[str, Case] = {
                                     lambda d: d[G][d[G].term_id == 2].groupby("grade").size().rename("n").reset_index(), xfail=XF_U),
     # ---- fetch with order_by / limit / offset
     "f_order_limit": Case(lambda u: u.Student, lambda d: order(d[S], ["enroll_year", "student_id"], [False, True]).head(15),
-                          fetch=dict(order_by=["enroll_year DESC", "student_id"], limit=15)),
+                          fetch={"order_by": ["enroll_year DESC", "student_id"], "limit": 15}),
     "f_limit_offset": Case(lambda u: u.Section, lambda d: d["Section"].iloc[20:30],
-                           fetch=dict(order_by="KEY", limit=10, offset=20)),
+                           fetch={"order_by": "KEY", "limit": 10, "offset": 20}),
     "f_join_secondary_order": Case(
         lambda u: u.Grade * u.LetterGrade,
         lambda d: order(natural_join(d[G], d["LetterGrade"]), ["points", "student_id", "course_id", "term_id", "section_id"],
                         [False, True, True, True, True]).iloc[100:125],
-        fetch=dict(order_by=["points DESC", "KEY"], limit=25, offset=100)),
+        fetch={"order_by": ["points DESC", "KEY"], "limit": 25, "offset": 100}),
     "f_limit_only_orders_by_key": Case(lambda u: u.Enroll & {"term_id": 5},
                                        lambda d: order(d[E][d[E].term_id == 5], ["student_id", "course_id", "term_id", "section_id"],
                                                        [True] * 4).head(8),
-                                       fetch=dict(limit=8)),
+                                       fetch={"limit": 8}),
     # ---- len, bool, in
     "s_len_table": Case(lambda u: len(u.Enroll()), lambda d: len(d[E]), scalar=True),
     "s_len_join": Case(lambda u: len(u.Student * u.Enroll), lambda d: len(natural_join(d[S], d[E])), scalar=True),

@@ -29,8 +29,16 @@ import pandas as pd
 import dj_jupyter as dj
 
 __all__ = [
-    "declare_university", "make_university_data", "populate_university", "DEPARTMENTS", "LETTER_GRADES", "TERMS",
-    "natural_join", "semijoin", "antijoin", "shared_columns",
+    "DEPARTMENTS",
+    "LETTER_GRADES",
+    "TERMS",
+    "antijoin",
+    "declare_university",
+    "make_university_data",
+    "natural_join",
+    "populate_university",
+    "semijoin",
+    "shared_columns",
 ]
 
 DEPARTMENTS = [

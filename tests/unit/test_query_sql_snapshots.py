@@ -13,8 +13,8 @@ review the diff by eye before committing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -48,19 +48,19 @@ def _table(table: str, *attributes: str) -> QueryExpression:
 
 
 def university() -> dict[str, QueryExpression]:
-    return dict(
-        Department=_table("#department", "*dept : varchar(6)", "dept_name : varchar(60)", "building? : varchar(40)"),
-        Term=_table("#term", "*term_id : uint8", "term_year : uint16", "season : enum('spring', 'summer', 'fall')"),
-        LetterGrade=_table("#letter_grade", "*grade : varchar(2)", "points : decimal(3, 2)"),
-        Student=_table("student", "*student_id : uint32", "last_name : varchar(40)", "enroll_year : uint16",
+    return {
+        "Department": _table("#department", "*dept : varchar(6)", "dept_name : varchar(60)", "building? : varchar(40)"),
+        "Term": _table("#term", "*term_id : uint8", "term_year : uint16", "season : enum('spring', 'summer', 'fall')"),
+        "LetterGrade": _table("#letter_grade", "*grade : varchar(2)", "points : decimal(3, 2)"),
+        "Student": _table("student", "*student_id : uint32", "last_name : varchar(40)", "enroll_year : uint16",
                        "dept? : varchar(6)", "scholarship? : decimal(8, 2)", "is_international : bool"),
-        Course=_table("course", "*course_id : uint16", "dept : varchar(6)", "credits : decimal(3, 1)"),
-        Section=_table("section", "*course_id : uint16", "*term_id : uint8", "*section_id : char(1)",
+        "Course": _table("course", "*course_id : uint16", "dept : varchar(6)", "credits : decimal(3, 1)"),
+        "Section": _table("section", "*course_id : uint16", "*term_id : uint8", "*section_id : char(1)",
                        "room? : varchar(16)", "capacity : uint16"),
-        Enroll=_table("enroll", "*student_id : uint32", "*course_id : uint16", "*term_id : uint8", "*section_id : char(1)"),
-        Grade=_table("grade", "*student_id : uint32", "*course_id : uint16", "*term_id : uint8", "*section_id : char(1)",
+        "Enroll": _table("enroll", "*student_id : uint32", "*course_id : uint16", "*term_id : uint8", "*section_id : char(1)"),
+        "Grade": _table("grade", "*student_id : uint32", "*course_id : uint16", "*term_id : uint8", "*section_id : char(1)",
                      "grade : varchar(2)"),
-    )
+    }
 
 
 # ----------------------------------------------------------------------------- the shapes
