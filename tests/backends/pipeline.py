@@ -17,8 +17,12 @@ from __future__ import annotations
 import types
 
 import dj_jupyter as dj
-
-from tests.backends.conftest import drop_schema, fresh_schema_name, make_connection, require_backend
+from tests.backends.conftest import (
+    drop_schema,
+    fresh_schema_name,
+    make_connection,
+    require_backend,
+)
 
 __all__ = ["declare_pipeline", "fill_pipeline", "module_database", "table_state"]
 

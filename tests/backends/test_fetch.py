@@ -9,7 +9,6 @@ import pytest
 
 import dj_jupyter as dj
 from dj_jupyter.errors import DataJointError, UnknownAttributeError
-
 from tests.backends.conftest import BACKENDS
 from tests.backends.pipeline import declare_pipeline, fill_pipeline, module_database
 

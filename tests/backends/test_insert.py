@@ -20,7 +20,6 @@ from dj_jupyter.errors import (
     UnknownAttributeError,
     ValidationError,
 )
-
 from tests.backends.conftest import BACKENDS
 from tests.backends.pipeline import declare_pipeline, module_database, table_state
 

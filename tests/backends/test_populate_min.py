@@ -3,12 +3,10 @@ max_calls, one transaction per key, error collection, progress, key_source, trip
 
 from __future__ import annotations
 
-
 import pytest
 
 import dj_jupyter as dj
 from dj_jupyter.errors import DataJointError
-
 from tests.backends.pipeline import declare_pipeline
 
 

@@ -9,7 +9,6 @@ import pytest
 import dj_jupyter as dj
 from dj_jupyter.connection import Connection
 from dj_jupyter.errors import DataJointError
-
 from tests.backends.conftest import SERVERS, require_backend
 
 NASTY = [

@@ -7,7 +7,6 @@ import pytest
 
 import dj_jupyter as dj
 from dj_jupyter.errors import DataJointError, IntegrityError, ValidationError
-
 from tests.backends.pipeline import declare_pipeline, fill_pipeline, table_state
 
 
