@@ -143,7 +143,7 @@ def resolve_definition(
                 parent_cols.append(pk)
                 if any(c.name == name for c in columns):
                     continue  # shared with an earlier foreign key
-                columns.append(_inherited_column(name, pattr, item))
+                columns.append(_inherited_column(name, pattr, item, dialect))
                 fk_columns.add(name)
                 if item.in_key:
                     primary_key.append(name)
@@ -213,14 +213,23 @@ def _default_span(span: Span) -> Span:
     return Span(span.line, equals + 2 + len(rest) - len(rest.lstrip()), span.text)
 
 
-def _inherited_column(name: str, parent: Attribute, fk: ForeignKeyDef) -> ColumnSpec:
+def _inherited_column(name: str, parent: Attribute, fk: ForeignKeyDef, dialect: Dialect | None) -> ColumnSpec:
+    """A column copied from the parent's key.
+
+    On MySQL the copy carries no type marker (except uuid), exactly as DataJoint 2.x
+    writes it: the SQL type says it all there.  On PostgreSQL and SQLite unsigned
+    types are stored in wider signed columns, so the copy keeps the parent's marker
+    and the declared type survives the foreign key.
+    """
     storage = parent.type if parent.type.kind != "codec" else parse_type(parent.sql_type)
+    keep_marker = parent.type.kind == "core" and (
+        parent.type.name == "uuid" or (dialect is not None and dialect.name != "mysql"))
     return ColumnSpec(
         name, storage, parent.type,
         nullable=fk.nullable,
         default=Default("null") if fk.nullable else None,
         comment=parent.comment,
-        marker=parent.type.kind == "core" and parent.type.name == "uuid",
+        marker=keep_marker,
         in_key=fk.in_key,
     )
 
