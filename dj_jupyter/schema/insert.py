@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from ..errors import DataJointError, DuplicateError, MissingAttributeError, UnknownAttributeError, ValidationError
 from ..heading.heading import Heading
-from ..heading.values import column_encoder, encode_scalar
+from ..heading.values import column_encoder, encode_scalar, split_columns
 from ..sql.compiler import compile_select
 from ..sql.dml import compile_insert, compile_insert_select, compile_update
 
@@ -64,7 +64,7 @@ def rows_to_columns(rows: Any, heading: Heading) -> tuple[list[str], list[list],
             raise DataJointError(
                 f"Attempt to insert rows with different fields: a row lacks {exc.args[0]!r}, which the first row has."
             ) from None
-        columns = [list(c) for c in zip(*tuples)] if n > 1 else [list(tuples)]
+        columns = split_columns(tuples, n) if n > 1 else [list(tuples)]
         return names, columns, len(rows)
     if hasattr(first, "dtype") and getattr(first.dtype, "names", None):  # numpy.void records
         names = list(first.dtype.names)
@@ -79,7 +79,7 @@ def rows_to_columns(rows: Any, heading: Heading) -> tuple[list[str], list[list],
                 f"Incorrect number of attributes: rows have {sorted(lengths)} values; the heading has {len(names)} "
                 f"({', '.join(names)})."
             )
-        return names, [list(c) for c in zip(*rows)], len(rows)
+        return names, split_columns(rows, len(names)), len(rows)
     raise DataJointError(
         f"Cannot insert rows of type {type(first).__name__}: expected dicts, numpy records, a pandas DataFrame or a query."
     )
