@@ -8,30 +8,25 @@ database; catalog metadata is never re-read inside the loop.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import pickle
 import threading
 import time
-import traceback
 from typing import Any, Callable
 
-from ..errors import DataJointError, UnsupportedError
+from ..errors import DataJointError
 from ..query.conditions import AndList, InQuery, Negate, make_condition
 from ..query.nodes import Join, Node, ProjItem, Project, Restrict, TableRef
 from ..schema.catalog_state import state_of
 from ..schema.expression import QueryExpression
 from ..schema.fetch import fetch_rows
-from ..schema.insert import populating
 from ..schema.table import Table
+from .distributed import reserved_mode_keys, sigterm_raises
+from .parallel import run_parallel
+from .runner import Progress, RunOptions, run_keys
 
 __all__ = ["AutoPopulate", "Imported", "Computed", "Progress"]
 
 logger = logging.getLogger("dj_jupyter")
-
-
-class Progress(dict):
-    """What a progress callback receives: total, done, failed, current key, elapsed seconds."""
 
 
 class AutoPopulate:
@@ -99,6 +94,14 @@ class AutoPopulate:
                         100.0 * done / total if total else 100.0, time.strftime("%Y-%m-%d %H:%M:%S"))
         return remaining, total
 
+    # ------------------------------------------------------------------ jobs
+    @property
+    def jobs(self) -> Any:
+        """This table's jobs table (``~~<name>``), created on first access."""
+        from .jobs import Job
+
+        return Job(type(self))
+
     # ------------------------------------------------------------------ populate
     def populate(self, *restrictions: Any, suppress_errors: bool = False, return_exception_objects: bool = False,
                  reserve_jobs: bool = False, max_calls: int | None = None, display_progress: bool = False,
@@ -107,8 +110,37 @@ class AutoPopulate:
                  cancel: threading.Event | None = None) -> dict:
         """Compute and insert the missing rows; returns ``{"success_count": n, "error_list": [...]}``.
 
-        ``callback`` receives a :class:`Progress` after every key; setting ``cancel``
-        stops after the current key.
+        Parameters
+        ----------
+        *restrictions
+            Restrict the key source (dicts, SQL strings, queries...; all apply).
+        suppress_errors : bool
+            Collect errors in ``error_list`` and go on instead of raising the first one.
+        return_exception_objects : bool
+            ``error_list`` holds exception objects instead of ``"<Class>: <message>"`` strings.
+        reserve_jobs : bool
+            Distributed mode: take keys from the jobs table (``T.jobs``), reserving each one,
+            so that any number of workers on any number of hosts compute each key once;
+            errors are recorded there.  SIGTERM then stops after releasing the current key.
+        max_calls : int, optional
+            Run ``make`` for at most this many keys.
+        processes : int
+            Run keys in this many worker processes (at most the CPU count and the number of keys).
+        make_kwargs : dict, optional
+            Keyword arguments passed to every ``make`` (``make_fetch`` in the three-part form).
+        priority : int, optional
+            Distributed mode: only keys with ``priority <= priority`` (and new keys get it).
+        refresh : bool, optional
+            Distributed mode: refresh the jobs table first (default ``jobs.auto_refresh``).
+        callback : callable, optional
+            Receives a :class:`Progress` (total, done, failed, key, elapsed) after every key.
+        cancel : threading.Event, optional
+            Once set, populate stops after the current key.
+
+        Raises
+        ------
+        DataJointError
+            Called inside a transaction, or on a restricted table.
         """
         conn = self.connection
         if conn.in_transaction:
@@ -116,94 +148,30 @@ class AutoPopulate:
         if self.is_restricted:
             raise DataJointError("populate() cannot be called on a restricted table: pass restrictions as arguments, "
                                  "e.g. T.populate(key).")
-        if reserve_jobs or processes != 1:
-            raise UnsupportedError("reserve_jobs and processes > 1 are not available yet: use the default direct mode.")
-        names, rows = fetch_rows(conn, self._pending_node(restrictions))
+        options = RunOptions(suppress_errors=suppress_errors, return_exception_objects=return_exception_objects,
+                             make_kwargs=dict(make_kwargs or {}), display_progress=display_progress, callback=callback,
+                             cancel=cancel)
+        with sigterm_raises(reserve_jobs):
+            if reserve_jobs:
+                options.jobs, keys = reserved_mode_keys(self, restrictions, priority=priority, refresh=refresh,
+                                                        max_calls=max_calls)
+            else:
+                keys = self._pending_keys(restrictions, max_calls)
+            if processes != 1:
+                return run_parallel(self, keys, options, processes)
+            return run_keys(self, keys, options)
+
+    def _pending_keys(self, restrictions: tuple, max_calls: int | None) -> list[dict]:
+        names, rows = fetch_rows(self.connection, self._pending_node(restrictions))
         keys = [dict(zip(names, r)) for r in rows]
-        if max_calls is not None:
-            keys = keys[:max_calls]
-        return _run_keys(self, keys, suppress_errors, return_exception_objects, make_kwargs or {}, display_progress,
-                         callback, cancel)
+        return keys if max_calls is None else keys[:max_calls]
 
     # ------------------------------------------------------------------ make protocol
     def make(self, key: dict, **kwargs: Any) -> None:
         """Compute and insert the rows of one key.  Override it, or define make_fetch/make_compute/make_insert."""
         raise NotImplementedError(f"{type(self).__name__} must define make(self, key).")
 
-
-def _fingerprint(value: Any) -> str:
-    return hashlib.md5(pickle.dumps(value, protocol=5)).hexdigest()
-
-
-def _uses_tripartite(table: Any) -> bool:
-    cls = type(table)
-    return cls.make is AutoPopulate.make and all(hasattr(cls, m) for m in ("make_fetch", "make_compute", "make_insert"))
-
-
-def _populate_one(table: Any, key: dict, make_kwargs: dict) -> bool:
-    """Run make for one key in a transaction; False if the key was already there."""
-    conn = table.connection
-    cls = type(table)
-    active = populating()
-    if _uses_tripartite(table):
-        fetched = table.make_fetch(dict(key), **make_kwargs)
-        fetched = fetched if isinstance(fetched, tuple) else (fetched,)
-        computed = table.make_compute(dict(key), *fetched)
-        computed = computed if isinstance(computed, tuple) else (computed,)
-    conn.start_transaction()
-    try:
-        if key in table:
-            conn.cancel_transaction()
-            return False
-        active.add(cls)
-        if _uses_tripartite(table):
-            again = table.make_fetch(dict(key), **make_kwargs)
-            again = again if isinstance(again, tuple) else (again,)
-            if _fingerprint(again) != _fingerprint(fetched):
-                raise DataJointError("Referential integrity failed! The make_fetch data has changed since make_compute ran.")
-            table.make_insert(dict(key), *computed)
-        else:
-            table.make(dict(key), **make_kwargs)
-        conn.commit_transaction()
-        return True
-    except BaseException:
-        if conn.in_transaction:
-            try:
-                conn.cancel_transaction()
-            except DataJointError:
-                pass
-        raise
-    finally:
-        active.discard(cls)
-
-
-def _run_keys(table: Any, keys: list[dict], suppress_errors: bool, return_objects: bool, make_kwargs: dict,
-              display_progress: bool, callback, cancel) -> dict:
-    success, errors = 0, []
-    start = time.monotonic()
-    total = len(keys)
-    for i, key in enumerate(keys):
-        if cancel is not None and cancel.is_set():
-            break
-        logger.debug("Making %s -> %s", key, table.full_table_name)
-        try:
-            if _populate_one(table, key, make_kwargs):
-                success += 1
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except Exception as exc:
-            if not suppress_errors:
-                raise
-            message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            logger.error("Error making %s -> %s: %s\n%s", key, table.full_table_name, message, traceback.format_exc())
-            errors.append((key, exc if return_objects else message))
-        if callback is not None:
-            callback(Progress(total=total, done=success, failed=len(errors), key=key, elapsed=time.monotonic() - start))
-        if display_progress:
-            print(f"\r{type(table).__name__}: {i + 1}/{total}", end="", flush=True)
-    if display_progress and total:
-        print()
-    return {"success_count": success, "error_list": errors}
+    make.default_make = True  # type: ignore[attr-defined]  # marks the inherited make (three-part form)
 
 
 class Imported(AutoPopulate, Table):
