@@ -13,6 +13,8 @@ from . import errors
 from .connection import Connection, conn
 from .errors import DataJointError, ThreadSafetyError
 from .populate.autopopulate import AutoPopulate, Computed, Imported
+from .populate.jobs import Job
+from .populate.pipeline import populate_all
 from .query.algebra import Top_ as Top
 from .query.conditions import AndList, Not
 from .schema.expression import QueryExpression
@@ -30,7 +32,7 @@ __all__ = [
     "__version__", "__author__", "config", "conn", "Connection", "Schema", "VirtualModule", "virtual_schema",
     "list_schemas", "Table", "FreeTable", "Manual", "Entry", "Lookup", "Imported", "Ingest", "Computed", "Compute",
     "Part", "AutoPopulate", "QueryExpression", "Not", "AndList", "Top", "errors", "DataJointError",
-    "ThreadSafetyError", "logger",
+    "ThreadSafetyError", "logger", "Job", "populate_all",
 ]
 
 
