@@ -17,6 +17,7 @@ from .populate.jobs import Job
 from .populate.pipeline import populate_all
 from .query.algebra import Top_ as Top
 from .query.conditions import AndList, Not
+from .query.universal import U
 from .schema.expression import QueryExpression
 from .schema.schema import Schema, VirtualModule, list_schemas, virtual_schema
 from .schema.table import FreeTable, Table
@@ -31,7 +32,7 @@ Compute = Computed
 __all__ = [
     "__version__", "__author__", "config", "conn", "Connection", "Schema", "VirtualModule", "virtual_schema",
     "list_schemas", "Table", "FreeTable", "Manual", "Entry", "Lookup", "Imported", "Ingest", "Computed", "Compute",
-    "Part", "AutoPopulate", "QueryExpression", "Not", "AndList", "Top", "errors", "DataJointError",
+    "Part", "AutoPopulate", "QueryExpression", "Not", "AndList", "Top", "U", "errors", "DataJointError",
     "ThreadSafetyError", "logger", "Job", "populate_all",
 ]
 

@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from ..errors import DataJointError
-from .conditions import FALSE, TRUE, make_condition, negate
+from .conditions import FALSE, TRUE, make_condition, negate, referenced_names
+from .lineage import check_condition, check_matching
 from .nodes import Aggregate, Join, Node, ProjItem, Project, Restrict, Top, Union
 
 __all__ = ["Algebra", "Top_", "resolve_order_by"]
@@ -77,12 +78,15 @@ class Algebra:
 
     # -- restriction
     def restrict(self, restriction: Any, semantic_check: bool = True) -> Any:
+        """Rows satisfying ``restriction`` (see :meth:`__and__`); ``semantic_check=False`` matches namesakes by name only."""
         if isinstance(restriction, Top_):
             order = resolve_order_by(self.heading, restriction.order_by)
             return self._derive(Top(self._node, restriction.limit, order, restriction.offset))
         if _is_universal(restriction):
             return self
         cond = make_condition(self.heading, restriction)
+        if semantic_check:
+            check_condition(self.heading, cond)
         if cond == TRUE:
             return self
         return self._derive(Restrict(self._node, cond))
@@ -92,11 +96,14 @@ class Algebra:
 
     def __sub__(self, restriction: Any) -> Any:
         if isinstance(restriction, Top_):
-            raise DataJointError("Anti-restriction by dj.Top is not supported.")
+            raise DataJointError("Anti-restriction by dj.Top is not supported: restrict by dj.Top, then subtract that query.")
+        if _is_universal(restriction):
+            return self._derive(Restrict(self._node, FALSE))  # a universal set contains every row
         cond = negate(make_condition(self.heading, restriction))
+        check_condition(self.heading, cond)
         if cond == TRUE:
             return self
-        return self._derive(Restrict(self._node, cond if cond != FALSE else FALSE))
+        return self._derive(Restrict(self._node, cond))
 
     def __xor__(self, other: Any) -> Any:
         raise DataJointError("Permissive restriction `^` was removed in DataJoint 2.0: use .restrict(cond, semantic_check=False).")
@@ -106,35 +113,47 @@ class Algebra:
 
     # -- join and union
     def join(self, other: Any, semantic_check: bool = True, left: bool = False) -> Any:
+        """Natural join on the shared attributes; ``left=True`` keeps every row of this query."""
         other_node = _node_of(other)
         if other_node is None:
             if _is_universal(other):
                 raise DataJointError("Joining with dj.U was removed in DataJoint 2.0: use dj.U(...) & expression or .aggr.")
             raise DataJointError(f"Cannot join with an object of type {type(other).__name__}: expected a query expression.")
+        if semantic_check:
+            check_matching(self.heading, other_node.heading, operation="join")
         return self._derive(Join(self._node, other_node, outer=left))
 
     def __mul__(self, other: Any) -> Any:
         return self.join(other)
 
     def extend(self, other: Any, semantic_check: bool = True) -> Any:
+        """Add ``other``'s attributes to every row (a left join); ``other`` must be determined by this query's key."""
         return self.join(other, semantic_check=semantic_check, left=True)
 
     def __add__(self, other: Any) -> Any:
         other_node = _node_of(other)
         if other_node is None:
-            raise DataJointError("A union needs two query expressions.")
-        return self._derive(Union(self._node, other_node))
+            raise DataJointError(f"A union needs two query expressions; got {type(other).__name__}.")
+        node = Union(self._node, other_node)
+        if node.is_outer:  # matched on the key by an outer join
+            check_matching(self.heading, other_node.heading, node.heading.primary_key, operation="union")
+        return self._derive(node)
 
     # -- projection
     def proj(self, *attributes: Any, **named: str) -> Any:
         return self._derive(Project(self._node, tuple(_projection_items(self.heading, attributes, named))))
 
     def aggr(self, group: Any, *attributes: Any, exclude_nonmatching: bool = False, **named: str) -> Any:
+        """Aggregates of ``group`` per row of this query; every row is kept unless ``exclude_nonmatching``."""
         group_node = _node_of(group)
         if group_node is None:
-            raise DataJointError("aggr needs a query expression to aggregate.")
+            raise DataJointError(f"aggr needs a query expression to aggregate; got {type(group).__name__}.")
+        check_matching(self.heading, group_node.heading, operation="aggr")
         items = [ProjItem(k, k) for k in self.primary_key]
         keep = [i for i in _projection_items(self.heading, attributes, {}) if i.name not in self.primary_key]
+        for name, expr in named.items():
+            if not isinstance(expr, str):
+                raise DataJointError(f"Aggregate expression for `{name}` must be a SQL string; got {expr!r}.")
         items += keep + [ProjItem(name, sql=expr) for name, expr in named.items()]
         return self._derive(Aggregate(self._node, group_node, tuple(items), keep_all=not exclude_nonmatching))
 
@@ -201,6 +220,7 @@ def _projection_items(heading, attributes, named) -> list[ProjItem]:
         elif source.startswith("(") and source.endswith(")") and source[1:-1].strip() in heading:
             item = ProjItem(new, source[1:-1].strip())
         else:
+            _check_expression_names(heading, new, source)
             item = ProjItem(new, sql=source)
         add(item)
     for name in keep:
@@ -208,3 +228,14 @@ def _projection_items(heading, attributes, named) -> list[ProjItem]:
             add(ProjItem(name, name))
     # renamed primary-key attributes stay in the key
     return items
+
+
+def _check_expression_names(heading, new: str, sql: str) -> None:
+    """Attribute names in a computed projection must exist: say so before the database does."""
+    unknown = sorted(n for n in referenced_names(sql) if not heading.has(n, hidden=True))
+    if unknown:
+        error = heading.unknown(unknown[0])
+        raise error.__class__(
+            f"Attribute `{unknown[0]}` in the expression {new}={sql!r} is not in the heading; the heading has: "
+            f"{', '.join(heading.names)}. Check the spelling; quote string values ('...')."
+        )

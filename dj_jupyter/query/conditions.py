@@ -137,6 +137,10 @@ _SQL_WORDS = {
     "then", "else", "end", "exists", "select", "from", "where", "as", "distinct", "asc", "desc", "div", "mod",
     "xor", "any", "all", "some", "date", "time", "timestamp", "binary", "collate", "current_timestamp",
     "current_date", "current_time", "unknown",
+    # words of computed expressions: casts, aggregate options, intervals
+    "char", "signed", "unsigned", "integer", "int", "float", "double", "real", "text", "varchar", "decimal",
+    "numeric", "boolean", "separator", "order", "by", "over", "partition", "nulls", "first", "last", "using",
+    "for", "leading", "trailing", "both", "microsecond", "quarter", "epoch", "dow", "doy", "isodow",
 }
 _QUOTED_OR_WORD = re.compile(r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`[^`]*`|\b([a-z_][a-z0-9_]*)\b(\s*\()?""")
 

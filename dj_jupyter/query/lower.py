@@ -8,11 +8,13 @@ at nodes only, never at SQL text.
 
 from __future__ import annotations
 
+from ..heading.heading import Heading
 from .conditions import And, Cond, InQuery, Negate, Or, SqlText
-from .nodes import Aggregate, Join, Node, Project, Restrict, TableRef, Top, Union
+from .nodes import Aggregate, GroupBy, Join, Node, ProjItem, Project, Restrict, TableRef, Top, Union
 
 __all__ = ["has_derived_columns", "restrict_needs_subquery", "project_needs_subquery", "join_operand_needs_subquery",
-           "top_needs_subquery", "is_grouped"]
+           "top_needs_subquery", "is_grouped", "antijoin_needs_exists", "semijoin_operands", "join_operands_need_subquery",
+           "aggregate_source_needs_subquery", "outer_union_operands"]
 
 
 def _walk(cond: Cond):
@@ -39,7 +41,7 @@ def has_derived_columns(node: Node) -> bool:
 
 def is_grouped(node: Node) -> bool:
     """The node's shape has GROUP BY, a LIMIT, or a set operation at its top level."""
-    if isinstance(node, (Aggregate, Union, Top)):
+    if isinstance(node, (Aggregate, GroupBy, Union, Top)):
         return True
     if isinstance(node, (Restrict, Project)):
         return is_grouped(node.source)
@@ -48,9 +50,9 @@ def is_grouped(node: Node) -> bool:
 
 def restrict_needs_subquery(source: Node, condition: Cond) -> bool:
     """SQL text cannot be rewritten onto renamed or computed columns; grouped shapes filter after grouping."""
-    if isinstance(source, Aggregate):
-        return False  # becomes HAVING (or an outer WHERE where HAVING cannot name aliases)
     if is_grouped(source):
+        # aggregations too: an outer WHERE over the grouped sub-query works on every backend,
+        # where HAVING could not name the aggregate aliases on PostgreSQL
         return True
     if has_derived_columns(source):
         return any(isinstance(c, SqlText) for c in _walk(condition))
@@ -75,3 +77,87 @@ def top_needs_subquery(source: Node) -> bool:
 
 def semijoin_operands(cond: Cond) -> list[InQuery]:
     return [c for c in _walk(cond) if isinstance(c, InQuery)]
+
+
+def antijoin_needs_exists(outer: Heading, cond: InQuery) -> bool:
+    """A negated semijoin on a nullable attribute must be a correlated NOT EXISTS.
+
+    ``x NOT IN (SELECT ...)`` is unknown (so the row is lost) as soon as the sub-query
+    yields one NULL, and for every row whose own ``x`` is NULL.  ``NOT EXISTS`` with
+    equality keeps exactly the rows that match nothing.  ``IN`` stays the common case:
+    primary keys are never NULL, and it is what the populate pending-key query uses.
+    """
+    inner = cond.query.heading
+    for name in cond.attributes:
+        for heading in (outer, inner):
+            attr = heading.get(name, hidden=True)
+            if attr is None or attr.nullable:
+                return True
+    return False
+
+
+def _exposed_columns(node: Node) -> set[str]:
+    """Visible column names an unwrapped shape of ``node`` brings into the FROM scope (a superset is safe)."""
+    if isinstance(node, (Restrict, Project, Top)):
+        return _exposed_columns(node.source)
+    if isinstance(node, Join):
+        return _exposed_columns(node.left) | _exposed_columns(node.right)
+    if isinstance(node, TableRef):
+        return {a.name for a in node.heading.all_attributes if not a.hidden}
+    return set(node.heading.names)
+
+
+def _scope(node: Node, wrapped: bool) -> set[str]:
+    return set(node.heading.names) if wrapped else _exposed_columns(node)
+
+
+def _is_restricted(node: Node) -> bool:
+    if isinstance(node, Restrict):
+        return True
+    if isinstance(node, Project):
+        return _is_restricted(node.source)
+    if isinstance(node, Join):
+        return _is_restricted(node.left) or _is_restricted(node.right)
+    return False
+
+
+def join_operands_need_subquery(join: Join) -> tuple[bool, bool]:
+    """Whether each operand of a join must be wrapped: ``(left, right)``.
+
+    Besides renamed, computed or grouped operands: a right operand that is itself a join
+    (``a JOIN (b JOIN c)`` must not become ``a JOIN b JOIN c``), the restricted right side
+    of a left join (its WHERE must not filter the outer rows), and operands whose tables
+    have namesake columns that are not join attributes (projected away, they would still
+    make unqualified names ambiguous).
+    """
+    a, b = join.left, join.right
+    wrap_a = join_operand_needs_subquery(a)
+    wrap_b = join_operand_needs_subquery(b) or isinstance(b, Join) or (join.outer and _is_restricted(b))
+    shared = set(join.shared)
+    if (_scope(a, wrap_a) & _scope(b, wrap_b)) - shared:
+        wrap_b = True
+    if (_scope(a, wrap_a) & _scope(b, wrap_b)) - shared:
+        wrap_a = True
+    return wrap_a, wrap_b
+
+
+def aggregate_source_needs_subquery(node: Aggregate) -> bool:
+    """The grouping side is flattened into the FROM unless that makes a group attribute ambiguous."""
+    if join_operand_needs_subquery(node.source):
+        return True
+    shared = set(node.source.heading.names) & set(node.group.heading.names)
+    return bool((_exposed_columns(node.source) & set(node.group.heading.names)) - shared)
+
+
+def outer_union_operands(node: Union) -> tuple[Node, Node]:
+    """An outer union as two SELECTs with disjoint keys, to be combined with UNION ALL.
+
+    The rows of the left operand left-joined with the right one, then the rows of the
+    right operand whose key the left one lacks, with the left's secondary attributes NULL.
+    """
+    pk = tuple(node.heading.primary_key)
+    both = Join(node.left, node.right, outer=True)
+    left_keys = Project(node.left, tuple(ProjItem(k, k) for k in pk))
+    only_right = Restrict(node.right, Negate(InQuery(pk, left_keys)))
+    items = tuple(ProjItem(n, n) if n in node.right.heading else ProjItem(n, sql="NULL") for n in node.heading.names)
+    return both, Project(only_right, items)

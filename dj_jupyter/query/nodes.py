@@ -13,7 +13,7 @@ from ..errors import DataJointError
 from ..heading.heading import Attribute, Heading
 from .conditions import Cond
 
-__all__ = ["Node", "TableRef", "Restrict", "Project", "ProjItem", "Join", "Aggregate", "Union", "Top"]
+__all__ = ["Node", "TableRef", "Restrict", "Project", "ProjItem", "Join", "Aggregate", "GroupBy", "Union", "Top"]
 
 
 class Node:
@@ -150,6 +150,35 @@ class Aggregate(Node):
 
 
 @dataclass(frozen=True, eq=False)
+class GroupBy(Node):
+    """The distinct values of ``attributes`` in ``source``, with aggregates per group (``dj.U``).
+
+    The result's primary key is ``attributes``; ``items`` are SQL aggregate expressions
+    over ``source``.  With no attributes the whole source is one group (one row).
+    """
+
+    source: Node
+    attributes: tuple[str, ...]
+    items: tuple[ProjItem, ...] = ()
+    heading: Heading = field(init=False)
+
+    def __post_init__(self) -> None:
+        src = self.source.heading
+        missing = [a for a in self.attributes if a not in src]
+        if missing:
+            raise DataJointError(
+                f"dj.U attribute{'s' if len(missing) > 1 else ''} {', '.join(f'`{m}`' for m in missing)} "
+                f"not in the query's heading; the heading has: {', '.join(src.names)}. "
+                "Use names the restricting or aggregated expression has (rename with .proj(new='old'))."
+            )
+        if len(set(self.attributes)) != len(self.attributes):
+            raise DataJointError(f"dj.U attributes must be distinct; got {', '.join(self.attributes)}.")
+        attrs = [replace(src[a], in_key=True, default=None, autoincrement=False) for a in self.attributes]
+        attrs += [Heading.computed(item.name, item.sql) for item in self.items]
+        object.__setattr__(self, "heading", Heading(attrs))
+
+
+@dataclass(frozen=True, eq=False)
 class Union(Node):
     left: Node
     right: Node
@@ -164,8 +193,15 @@ class Union(Node):
             raise DataJointError(
                 f"A union requires operands without shared secondary attributes; both have: {', '.join(sorted(shared_secondary))}."
             )
-        attrs = list(a.attributes.values()) + [x for n, x in b.attributes.items() if n not in a]
+        # a secondary attribute of one operand is NULL in the rows that only the other operand has
+        attrs = [x if x.in_key else replace(x, nullable=True) for x in a.attributes.values()]
+        attrs += [replace(x, nullable=True) for n, x in b.attributes.items() if n not in a]
         object.__setattr__(self, "heading", Heading(attrs))
+
+    @property
+    def is_outer(self) -> bool:
+        """Some operand has secondary attributes: rows are matched on the key, not merely collected."""
+        return bool(self.left.heading.secondary_attributes or self.right.heading.secondary_attributes)
 
 
 @dataclass(frozen=True, eq=False)

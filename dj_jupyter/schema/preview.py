@@ -10,7 +10,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["text_preview", "html_preview", "preview_rows"]
+__all__ = ["text_preview", "html_preview", "preview_rows", "preview_total", "COUNT_CAP"]
+
+# a preview counts at most this many rows: showing a huge table must stay cheap
+COUNT_CAP = 10_000
 
 
 def _settings() -> tuple[int, int, bool]:
@@ -40,6 +43,12 @@ def preview_rows(expr: Any, limit: int) -> tuple[list[str], list[list[str]], boo
     return names, out, more
 
 
+def preview_total(expr: Any, cap: int = COUNT_CAP) -> str:
+    """The row count for a preview: exact up to ``cap``, else ``">10,000"`` (counted with a LIMIT)."""
+    n = expr.count(cap=cap)
+    return f">{cap:,}" if n > cap else str(n)
+
+
 def text_preview(expr: Any, limit: int | None = None, width: int | None = None) -> str:
     d_limit, d_width, show_count = _settings()
     limit = d_limit if limit is None else limit
@@ -57,7 +66,7 @@ def text_preview(expr: Any, limit: int | None = None, width: int | None = None) 
     if more:
         lines.append(" ...")
     if show_count:
-        lines.append(f" (Total: {len(expr)})")
+        lines.append(f" (Total: {preview_total(expr)})")
     return "\n".join(lines) + "\n"
 
 
@@ -79,5 +88,5 @@ def html_preview(expr: Any, limit: int | None = None) -> str:
     body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows)
     if more:
         body += f'<tr><td colspan="{max(len(names), 1)}">…</td></tr>'
-    footer = f"Total: {len(expr)}" if show_count else ""
+    footer = f"Total: {html.escape(preview_total(expr))}" if show_count else ""
     return _template("preview.html").format(css=_template("preview.css"), head=head, body=body, footer=footer)

@@ -18,8 +18,9 @@ from ..heading.heading import Heading
 from ..heading.values import encode_scalar
 from ..query import lower
 from ..query.conditions import And, Cond, Const, Equals, InQuery, IsNull, Negate, Or, SqlText
-from ..query.nodes import Aggregate, Join, Node, Project, Restrict, TableRef, Top, Union
+from ..query.nodes import Aggregate, GroupBy, Join, Node, Project, Restrict, TableRef, Top, Union
 from .dialect import Dialect
+from .functions import translate_functions
 
 __all__ = ["compile_select", "compile_count", "compile_exists", "compile_condition_for_table", "Shape"]
 
@@ -95,7 +96,7 @@ class _Compiler:
         return Shape(self.d.full_name(node.schema, node.table), cols, node.heading)
 
     def lower_Restrict(self, node: Restrict) -> Shape:
-        if isinstance(node.source, Aggregate) or lower.restrict_needs_subquery(node.source, node.condition):
+        if lower.restrict_needs_subquery(node.source, node.condition):
             shape = self.wrap(node.source)
         else:
             shape = self.lower(node.source)
@@ -109,15 +110,17 @@ class _Compiler:
         shape = self.wrap(node.source) if lower.project_needs_subquery(node.source, computes) else self.lower(node.source)
         cols: dict[str, str] = {}
         for item in node.items:
-            if item.sql is not None:
-                cols[item.name] = "(" + self.d.escape_text(item.sql) + ")"
-            else:
-                cols[item.name] = shape.columns[item.source]
+            cols[item.name] = self.expression(item.sql) if item.sql is not None else shape.columns[item.source]
         return replace(shape, columns=cols, heading=node.heading)
 
+    def expression(self, sql: str) -> str:
+        """A user's SQL expression: MySQL functions translated for this dialect, ``%`` escaped."""
+        return "(" + self.d.escape_text(translate_functions(sql, self.d.name)) + ")"
+
     def lower_Join(self, node: Join) -> Shape:
-        a = self.operand(node.left)
-        b = self.operand(node.right, force_wrap=isinstance(node.right, Join))
+        wrap_a, wrap_b = lower.join_operands_need_subquery(node)
+        a = self.wrap(node.left) if wrap_a else self.lower(node.left)
+        b = self.wrap(node.right) if wrap_b else self.lower(node.right)
         q = self.d.quote
         shared = node.shared
         if shared:
@@ -126,8 +129,6 @@ class _Compiler:
         else:
             join = (" LEFT JOIN " + b.from_sql + " ON TRUE") if node.outer else (" CROSS JOIN " + b.from_sql)
         cols = {n: q(n) for n in node.heading.names}
-        if node.outer and b.where:
-            raise UnsupportedError("internal: a restricted right operand of a left join must be wrapped")
         return Shape(
             a.from_sql + join, cols, node.heading,
             from_params=a.from_params + b.from_params,
@@ -135,14 +136,11 @@ class _Compiler:
             where_params=a.where_params + b.where_params,
         )
 
-    def operand(self, node: Node, *, force_wrap: bool = False) -> Shape:
-        if force_wrap or lower.join_operand_needs_subquery(node):
-            return self.wrap(node)
-        shape = self.lower(node)
-        return shape
+    def operand(self, node: Node) -> Shape:
+        return self.wrap(node) if lower.join_operand_needs_subquery(node) else self.lower(node)
 
     def lower_Aggregate(self, node: Aggregate) -> Shape:
-        a = self.operand(node.source)
+        a = self.wrap(node.source) if lower.aggregate_source_needs_subquery(node) else self.lower(node.source)
         b = self.wrap(node.group)
         q = self.d.quote
         shared = [n for n in node.source.heading.names if n in node.group.heading]
@@ -150,22 +148,37 @@ class _Compiler:
         kind = " LEFT JOIN " if node.keep_all else " JOIN "
         cols = {}
         for item in node.items:
-            cols[item.name] = "(" + self.d.escape_text(item.sql) + ")" if item.sql is not None else q(item.source)
+            cols[item.name] = self.expression(item.sql) if item.sql is not None else a.columns[item.source]
+        # kept secondary attributes are grouped too: they depend on the key, and MariaDB's
+        # ONLY_FULL_GROUP_BY refuses a bare column it cannot prove is functionally dependent
+        kept = [i.source for i in node.items if i.sql is None and i.source not in node.source.heading.primary_key]
         return Shape(
             a.from_sql + kind + b.from_sql + using, cols, node.heading,
             from_params=a.from_params + b.from_params, where=a.where, where_params=a.where_params,
-            group_by=[q(k) for k in node.source.heading.primary_key],
+            group_by=[a.columns[k] for k in node.source.heading.primary_key + kept],
         )
+
+    def lower_GroupBy(self, node: GroupBy) -> Shape:
+        s = self.operand(node.source)
+        cols = {a: s.columns[a] for a in node.attributes}
+        cols.update({i.name: self.expression(i.sql) for i in node.items})
+        group_by = [s.columns[a] for a in node.attributes] if node.items else []
+        # without aggregates the result is the distinct values (also of no attribute: one row if any)
+        return Shape(s.from_sql, cols, node.heading, from_params=s.from_params, where=s.where,
+                     where_params=s.where_params, group_by=group_by, distinct=not node.items)
 
     def lower_Union(self, node: Union) -> Shape:
         names = node.heading.names
-        if any(n not in node.heading.primary_key for n in names):
-            raise UnsupportedError("Unions of expressions with secondary attributes are not supported yet.")
-        sa, pa = self.select(node.left, names)
-        sb, pb = self.select(node.right, names)
+        if node.is_outer:
+            left, right = lower.outer_union_operands(node)
+            op = " UNION ALL "  # the two parts have disjoint keys
+        else:
+            left, right, op = node.left, node.right, " UNION "
+        sa, pa = self.select(left, names)
+        sb, pb = self.select(right, names)
         alias = self.d.quote(f"${next(self._aliases):x}")
         cols = {n: self.d.quote(n) for n in names}
-        return Shape(f"({sa} UNION {sb}) AS {alias}", cols, node.heading, list(pa) + list(pb))
+        return Shape(f"({sa}{op}{sb}) AS {alias}", cols, node.heading, list(pa) + list(pb))
 
     def lower_Top(self, node: Top) -> Shape:
         shape = self.wrap(node.source) if lower.top_needs_subquery(node.source) else self.lower(node.source)
@@ -183,10 +196,11 @@ class _Compiler:
     # ------------------------------------------------------------------ conditions
     def condition(self, cond: Cond, shape: Shape) -> tuple[str, list]:
         params: list = []
-        text = self._cond(cond, shape, params)
+        text = self._cond(cond, shape, params, False)
         return text, params
 
-    def _cond(self, c: Cond, shape: Shape, params: list) -> str:
+    def _cond(self, c: Cond, shape: Shape, params: list, negated: bool) -> str:
+        """SQL of one condition; ``negated``: an odd number of NOTs encloses it."""
         if isinstance(c, Const):
             return "TRUE" if c.value else "FALSE"
         if isinstance(c, Equals):
@@ -197,24 +211,47 @@ class _Compiler:
         if isinstance(c, IsNull):
             return f"{shape.columns[c.attribute]} IS NULL"
         if isinstance(c, SqlText):
-            return "(" + self.d.escape_text(c.text) + ")"
-        if isinstance(c, And):
-            return "(" + " AND ".join(self._cond(x, shape, params) for x in c.items) + ")"
-        if isinstance(c, Or):
-            return "(" + " OR ".join(self._cond(x, shape, params) for x in c.items) + ")"
+            return "(" + self.d.escape_text(translate_functions(c.text, self.d.name)) + ")"
+        if isinstance(c, (And, Or)):
+            op = " AND " if isinstance(c, And) else " OR "
+            return "(" + op.join(self._cond(x, shape, params, negated) for x in c.items) + ")"
         if isinstance(c, Negate):
-            return "NOT " + self._cond(c.item, shape, params)
+            return "NOT " + self._cond(c.item, shape, params, not negated)
         if isinstance(c, InQuery):
-            sub = _Compiler(self.d)
-            sub._aliases = self._aliases
-            sql, sub_params = sub.select(c.query, list(c.attributes) or None)
-            params.extend(sub_params)
-            if not c.attributes:
-                return f"EXISTS ({sql})"
-            outer = [shape.columns[a] for a in c.attributes]
-            lhs = outer[0] if len(outer) == 1 else "(" + ", ".join(outer) + ")"
-            return f"{lhs} IN ({sql})"
+            if negated and c.attributes and lower.antijoin_needs_exists(shape.heading, c):
+                return self._correlated_exists(c, shape, params)
+            return self._in_query(c, shape, params)
         raise UnsupportedError(f"Cannot compile condition {c!r}")
+
+    def _subcompiler(self) -> "_Compiler":
+        sub = _Compiler(self.d)
+        sub._aliases = self._aliases  # aliases stay unique across the whole statement
+        return sub
+
+    def _in_query(self, c: InQuery, shape: Shape, params: list) -> str:
+        sql, sub_params = self._subcompiler().select(c.query, list(c.attributes) or None)
+        params.extend(sub_params)
+        if not c.attributes:
+            return f"EXISTS ({sql})"
+        outer = [shape.columns[a] for a in c.attributes]
+        lhs = outer[0] if len(outer) == 1 else "(" + ", ".join(outer) + ")"
+        return f"{lhs} IN ({sql})"
+
+    def _correlated_exists(self, c: InQuery, shape: Shape, params: list) -> str:
+        """``EXISTS (SELECT 1 FROM (sub) AS k WHERE k.c0 = outer_a AND ...)``: never unknown, so NOT keeps NULL rows.
+
+        The sub-query's columns are renamed ``$c0``, ``$c1``...: no name inside it can
+        capture the outer query's unqualified column names.
+        """
+        sub = self._subcompiler()
+        inner = sub.lower(c.query)
+        aliased = {f"$c{i}": inner.columns[a] for i, a in enumerate(c.attributes)}
+        sql, sub_params = sub.render(replace(inner, columns=aliased), list(aliased))
+        params.extend(sub_params)
+        q = self.d.quote
+        alias = q(f"${next(self._aliases):x}")
+        match = " AND ".join(f"{alias}.{q(k)} = {shape.columns[a]}" for k, a in zip(aliased, c.attributes))
+        return f"EXISTS (SELECT 1 FROM ({sql}) AS {alias} WHERE {match})"
 
 
 def compile_select(dialect: Dialect, node: Node, fields: Sequence[str] | None = None, *, distinct: bool = False) -> tuple[str, list]:
@@ -222,11 +259,17 @@ def compile_select(dialect: Dialect, node: Node, fields: Sequence[str] | None = 
     return _Compiler(dialect).select(node, fields, distinct=distinct)
 
 
-def compile_count(dialect: Dialect, node: Node) -> tuple[str, list]:
-    """Number of rows of ``node``."""
+def compile_count(dialect: Dialect, node: Node, *, cap: int | None = None) -> tuple[str, list]:
+    """Number of rows of ``node``; with ``cap``, counting stops after ``cap + 1`` rows.
+
+    A capped count reads at most ``cap + 1`` keys, so a preview of a huge table stays
+    cheap; ``result > cap`` means "more than ``cap``".
+    """
     c = _Compiler(dialect)
-    if isinstance(node, TableRef):
+    if cap is None and isinstance(node, TableRef):
         return f"SELECT count(*) FROM {dialect.full_name(node.schema, node.table)}", []
+    if cap is not None:
+        node = Top(node, int(cap) + 1, (), 0)
     pk = node.heading.primary_key
     sql, params = c.select(node, pk or None)
     return f"SELECT count(*) FROM ({sql}) AS {dialect.quote('$count')}", params

@@ -159,13 +159,6 @@ def U(*names):  # dj.U is resolved when the case is built, so its absence fails 
 
 
 S, E, G = "Student", "Enroll", "Grade"
-XF_U = "dj.U: dj_jupyter has no attribute U yet (AttributeError)"
-XF_NOT_IN_NULL = ("wrong result: the antijoin compiles to NOT (dept IN (SELECT dept ...)); the subquery yields a NULL dept, "
-                  "so every row is unknown and 0 rows come back instead of 3 (needs NOT EXISTS or a NULL filter)")
-XF_GROUP_BY = {"mysql": "aggr keeping a secondary attribute: MariaDB ONLY_FULL_GROUP_BY refuses it, QueryError (1055) "
-                        "'student.last_name' isn't in GROUP BY (GROUP BY lists only the primary key)"}
-XF_UNION = "union with secondary attributes: UnsupportedError 'Unions of expressions with secondary attributes are not supported yet.'"
-
 CASES: dict[str, Case] = {
     # ---- restriction by mapping
     "r_dict": Case(lambda u: u.Student & {"dept": "CS"}, lambda d: d[S][d[S].dept == "CS"]),
@@ -220,7 +213,14 @@ CASES: dict[str, Case] = {
                                     lambda d: semijoin(d["Department"], d[S][d[S].sex == "U"])),
     # the subquery's dept column holds a NULL: a NOT IN would make every row unknown
     "r_antijoin_null_in_subquery": Case(lambda u: u.Department - (u.Student & {"sex": "U"}),
-                                        lambda d: antijoin(d["Department"], d[S][d[S].sex == "U"]), xfail=XF_NOT_IN_NULL),
+                                        lambda d: antijoin(d["Department"], d[S][d[S].sex == "U"])),
+    # a NULL dept on the restricted side is kept: it matches no department (null-safe NOT EXISTS)
+    "r_antijoin_null_outer": Case(lambda u: u.Student - (u.Department & "building IS NULL"),
+                                  lambda d: antijoin(d[S], d["Department"][d["Department"].building.isna()])),
+    "r_not_or_with_query": Case(lambda u: u.Student - [u.Department & {"dept": "CS"}, {"sex": "U"}],
+                                lambda d: d[S][~((d[S].dept == "CS") | (d[S].sex == "U"))]),
+    "r_not_of_query": Case(lambda u: u.Student & dj.Not(u.Department & {"building": "O'Neill Hall"}),
+                           lambda d: antijoin(d[S], d["Department"][d["Department"].building == "O'Neill Hall"])),
     "r_semijoin_of_aggregation": Case(
         lambda u: u.Student & (u.Student.aggr(u.Enroll, n="count(*)", exclude_nonmatching=True) & "n > 14"),
         lambda d: d[S][d[S].student_id.isin([k for k, n in d[E].groupby("student_id").size().items() if n > 14])]),
@@ -325,7 +325,7 @@ CASES: dict[str, Case] = {
                   lambda d: aggregate(cols(d["Term"], "term_id"), d["Section"], ["term_id"], seats=lambda g: int(g.capacity.sum()))),
     "a_keep_attribute": Case(lambda u: u.Student.aggr(u.Enroll, "last_name", n="count(term_id)"),
                              lambda d: aggregate(cols(d[S], "student_id", "last_name"), d[E], ["student_id"], keep=("last_name",),
-                                                 n=n_matched("term_id")), xfail=XF_GROUP_BY),
+                                                 n=n_matched("term_id"))),
     "a_of_restricted_projection": Case(
         lambda u: u.Department.aggr(u.Student.proj("dept", "enroll_year") & "enroll_year >= 2021", n="count(student_id)"),
         lambda d: aggregate(cols(d["Department"], "dept"), cols(d[S][d[S].enroll_year >= 2021], "student_id", "dept"), ["dept"],
@@ -341,7 +341,7 @@ CASES: dict[str, Case] = {
                             mean_points=mean_of("points"), n=len)),
     "a_then_join": Case(lambda u: u.Student.aggr(u.Enroll, "dept", n="count(course_id)") * u.Department,
                         lambda d: natural_join(aggregate(cols(d[S], "student_id", "dept"), d[E], ["student_id"], keep=("dept",),
-                                                         n=n_matched("course_id")), d["Department"]), xfail=XF_GROUP_BY),
+                                                         n=n_matched("course_id")), d["Department"])),
     "a_restricted_source_and_group": Case(
         lambda u: (u.Student & {"sex": "F"}).aggr(u.Grade & {"grade": "F"}, fails="count(grade)"),
         lambda d: aggregate(cols(d[S][d[S].sex == "F"], "student_id"), d[G][d[G].grade == "F"], ["student_id"], fails=n_matched("grade"))),
@@ -363,17 +363,57 @@ CASES: dict[str, Case] = {
             first_name=lambda f: f.first_name.where(f.dept == "CS", None),
             last_name=lambda f: f.last_name.where(f.sex == "U", None)), d[S][(d[S].dept == "CS") | (d[S].sex == "U")][["student_id"]])
         [["student_id", "first_name", "last_name"]],
-        xfail=XF_UNION),
+    ),
     # ---- dj.U
-    "U_distinct_values": Case(lambda u: U("dept") & u.Student, lambda d: pd.DataFrame({"dept": d[S].dept.drop_duplicates()}),
-                              xfail=XF_U),
+    "U_distinct_values": Case(lambda u: U("dept") & u.Student, lambda d: pd.DataFrame({"dept": d[S].dept.drop_duplicates()})),
     "U_distinct_pairs": Case(lambda u: U("course_id", "term_id") & u.Enroll,
-                             lambda d: d[E][["course_id", "term_id"]].drop_duplicates(), xfail=XF_U),
-    "U_aggr_total": Case(lambda u: U().aggr(u.Enroll, n="count(*)"), lambda d: pd.DataFrame({"n": [len(d[E])]}), xfail=XF_U),
+                             lambda d: d[E][["course_id", "term_id"]].drop_duplicates()),
+    "U_aggr_total": Case(lambda u: U().aggr(u.Enroll, n="count(*)"), lambda d: pd.DataFrame({"n": [len(d[E])]})),
     "U_aggr_grouped": Case(lambda u: U("term_id").aggr(u.Enroll, n="count(*)"),
-                           lambda d: d[E].groupby("term_id").size().rename("n").reset_index(), xfail=XF_U),
+                           lambda d: d[E].groupby("term_id").size().rename("n").reset_index()),
     "U_aggr_restricted_group": Case(lambda u: U("grade").aggr(u.Grade & {"term_id": 2}, n="count(*)"),
-                                    lambda d: d[G][d[G].term_id == 2].groupby("grade").size().rename("n").reset_index(), xfail=XF_U),
+                                    lambda d: d[G][d[G].term_id == 2].groupby("grade").size().rename("n").reset_index()),
+    "U_distinct_of_join": Case(lambda u: U("dept", "term_id") & (u.Student * u.Enroll),
+                               lambda d: natural_join(d[S], d[E])[["dept", "term_id"]].drop_duplicates()),
+    "U_restricted_then_restricted": Case(lambda u: (U("term_id") & u.Enroll) & "term_id > 3",
+                                         lambda d: pd.DataFrame({"term_id": sorted(t for t in set(d[E].term_id) if t > 3)})),
+    "U_then_join": Case(lambda u: (U("dept") & u.Course) * u.Department,
+                        lambda d: natural_join(d["Course"][["dept"]].drop_duplicates(), d["Department"])),
+    "U_as_restriction_is_noop": Case(lambda u: u.Student & U("dept"), lambda d: d[S]),
+    "U_aggr_total_several": Case(lambda u: U().aggr(u.Section, seats="sum(capacity)", biggest="max(capacity)"),
+                                 lambda d: pd.DataFrame({"seats": [int(d["Section"].capacity.sum())],
+                                                         "biggest": [int(d["Section"].capacity.max())]})),
+    "U_aggr_nullable_group": Case(lambda u: U("dept").aggr(u.Student * u.Enroll, n="count(*)"),
+                                  lambda d: natural_join(d[S], d[E]).groupby("dept", dropna=False).size().rename("n").reset_index()),
+    "U_aggr_two_attributes": Case(lambda u: U("term_id", "grade").aggr(u.Grade, n="count(*)"),
+                                  lambda d: d[G].groupby(["term_id", "grade"]).size().rename("n").reset_index()),
+    "U_aggr_restricted": Case(lambda u: U("term_id").aggr(u.Enroll, n="count(*)") & "n > 500",
+                              lambda d: where(d[E].groupby("term_id").size().rename("n").reset_index(), lambda a: a.n > 500)),
+    "U_aggr_empty_group_total": Case(lambda u: U().aggr(u.Enroll & False, n="count(*)"), lambda d: pd.DataFrame({"n": [0]})),
+    # ---- outer unions
+    "u_outer_restricted": Case(
+        lambda u: ((u.Student & {"dept": "CS"}).proj("first_name") + (u.Student & {"sex": "U"}).proj("last_name"))
+        & "student_id < 1100",
+        lambda d: _outer_cs_u(d)[lambda f: f.student_id < 1100]),
+    "u_outer_len": Case(lambda u: len((u.Student & {"dept": "CS"}).proj("first_name") + (u.Student & {"sex": "U"}).proj("last_name")),
+                        lambda d: len(_outer_cs_u(d)), scalar=True),
+    "u_outer_two_tables": Case(
+        lambda u: u.Student.proj("last_name") + u.Advising.proj("since", student_id="advisee"),
+        lambda d: natural_join(d[S][["student_id", "last_name"]],
+                               d["Advising"][["advisee", "since"]].rename(columns={"advisee": "student_id"}), how="left")),
+    # ---- aggregation keeping attributes, MySQL functions translated per backend
+    "a_keep_two_attributes": Case(lambda u: u.Student.aggr(u.Grade, "last_name", "enroll_year", fails="count(grade)"),
+                                  lambda d: aggregate(cols(d[S], "student_id", "last_name", "enroll_year"), d[G], ["student_id"],
+                                                      keep=("last_name", "enroll_year"), fails=n_matched("grade"))),
+    "p_mysql_functions": Case(lambda u: u.Term.proj(y="YEAR(start_date)", m="month(start_date)",
+                                                    spring="IF(season = 'spring', 1, 0)"),
+                              lambda d: d["Term"].assign(y=d["Term"].start_date.map(lambda v: v.year),
+                                                         m=d["Term"].start_date.map(lambda v: v.month),
+                                                         spring=(d["Term"].season == "spring").astype(int))
+                              [["term_id", "y", "m", "spring"]]),
+    "a_group_concat": Case(lambda u: u.Course.aggr(u.Section, n="LENGTH(GROUP_CONCAT(section_id SEPARATOR ''))"),
+                           lambda d: aggregate(cols(d["Course"], "course_id"), d["Section"], ["course_id"],
+                                               n=lambda g: int(g.section_id.notna().sum()) or None)),
     # ---- fetch with order_by / limit / offset
     "f_order_limit": Case(lambda u: u.Student, lambda d: order(d[S], ["enroll_year", "student_id"], [False, True]).head(15),
                           fetch={"order_by": ["enroll_year DESC", "student_id"], "limit": 15}),
@@ -400,9 +440,23 @@ CASES: dict[str, Case] = {
     "s_bool_false": Case(lambda u: bool(u.Student & {"student_id": 1}), lambda d: False, scalar=True),
     "s_in_dict": Case(lambda u: {"student_id": 1005} in u.Student(), lambda d: True, scalar=True),
     "s_not_in_dict": Case(lambda u: {"student_id": 999} in u.Student(), lambda d: False, scalar=True),
+    "s_antijoin_complements_semijoin": Case(
+        lambda u: len(u.Student & (u.Department & "building IS NULL")) + len(u.Student - (u.Department & "building IS NULL")),
+        lambda d: len(d[S]), scalar=True),
     "s_in_query": Case(lambda u: (u.Student & {"student_id": 1299}) in u.Enroll(),
                        lambda d: 1299 in set(d[E].student_id), scalar=True),
 }
+
+
+def _outer_cs_u(d: dict) -> pd.DataFrame:
+    """(CS students).proj(first_name) + (sex U students).proj(last_name): each name NULL where its side lacks the row."""
+    s = d[S]
+    picked = s[(s.dept == "CS") | (s.sex == "U")]
+    return pd.DataFrame({
+        "student_id": picked.student_id,
+        "first_name": picked.first_name.where(picked.dept == "CS", None),
+        "last_name": picked.last_name.where(picked.sex == "U", None),
+    }, dtype=object)
 
 
 def _math_grades(d: dict) -> pd.DataFrame:

@@ -330,10 +330,14 @@ def semijoin(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 
 def antijoin(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``a`` matching no row of ``b``; rows of ``a`` with a NULL key are unknown in SQL and dropped."""
+    """Rows of ``a`` matching no row of ``b``: the complement of :func:`semijoin`.
+
+    A NULL never matches, so a row of ``a`` with a NULL key is kept (SQL's ``NOT IN``
+    would make it unknown and lose it; the library compiles a null-safe NOT EXISTS).
+    """
     on = shared_columns(a, b)
     if not on:
         return a.iloc[0:0] if len(b) else a
     keys = _key_set(b, on)
-    mask = [None not in t and t not in keys for t in a[on].itertuples(index=False, name=None)]
+    mask = [t not in keys for t in a[on].itertuples(index=False, name=None)]
     return a[mask]

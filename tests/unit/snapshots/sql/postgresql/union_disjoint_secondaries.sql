@@ -1,0 +1,2 @@
+SELECT "student_id", "last_name", "enroll_year" FROM (SELECT "student_id", "last_name", "enroll_year" FROM (SELECT "student_id", "last_name" FROM "uni"."student" WHERE "dept" = %s) AS "$1" LEFT JOIN (SELECT "student_id", "enroll_year" FROM "uni"."student" WHERE "dept" = %s) AS "$2" USING ("student_id") UNION ALL SELECT "student_id", (NULL) AS "last_name", "enroll_year" FROM "uni"."student" WHERE "dept" = %s AND NOT "student_id" IN (SELECT "student_id" FROM "uni"."student" WHERE "dept" = %s)) AS "$3"
+-- params: ['CS', 'BIO', 'BIO', 'CS']

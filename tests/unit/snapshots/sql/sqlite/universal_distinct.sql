@@ -1,0 +1,2 @@
+SELECT DISTINCT "dept" FROM "uni.student"
+-- params: []
