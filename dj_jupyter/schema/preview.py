@@ -43,8 +43,12 @@ def preview_rows(expr: Any, limit: int) -> tuple[list[str], list[list[str]], boo
     return names, out, more
 
 
-def preview_total(expr: Any, cap: int = COUNT_CAP) -> str:
-    """The row count for a preview: exact up to ``cap``, else ``">10,000"`` (counted with a LIMIT)."""
+def preview_total(expr: Any, cap: int | None = None) -> str:
+    """The row count for a preview: exact up to ``cap`` (default ``COUNT_CAP``), else ``">10,000"``.
+
+    Counted with a LIMIT, so the database reads at most ``cap + 1`` keys.
+    """
+    cap = COUNT_CAP if cap is None else cap
     n = expr.count(cap=cap)
     return f">{cap:,}" if n > cap else str(n)
 
