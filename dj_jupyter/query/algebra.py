@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import DataJointError
 from .conditions import FALSE, TRUE, make_condition, negate, referenced_names
 from .lineage import check_condition, check_matching
-from .nodes import Aggregate, Join, Node, ProjItem, Project, Restrict, Top, Union
+from .nodes import Aggregate, Join, Node, Project, ProjItem, Restrict, Top, Union
 
 __all__ = ["Algebra", "Top_", "resolve_order_by"]
 

@@ -9,9 +9,10 @@ pasted into SQL text.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DataJointError
 from ..heading.heading import Heading
@@ -20,8 +21,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from .nodes import Node
 
 __all__ = [
-    "Cond", "TRUE", "FALSE", "Const", "Equals", "IsNull", "SqlText", "And", "Or", "Negate", "InQuery",
-    "AndList", "Not", "make_condition", "conjunction", "negate",
+    "FALSE",
+    "TRUE",
+    "And",
+    "AndList",
+    "Cond",
+    "Const",
+    "Equals",
+    "InQuery",
+    "IsNull",
+    "Negate",
+    "Not",
+    "Or",
+    "SqlText",
+    "conjunction",
+    "make_condition",
+    "negate",
 ]
 
 
@@ -76,7 +91,7 @@ class InQuery(Cond):
     """``(attrs) IN (SELECT attrs FROM query)``: a semijoin on shared attributes."""
 
     attributes: tuple[str, ...]
-    query: "Node"
+    query: Node
 
 
 class AndList(list):
@@ -166,7 +181,7 @@ def _from_mapping(heading: Heading, mapping: Any) -> Cond:
         if not isinstance(key, str) or key not in heading:
             continue  # keys that match no attribute are ignored, as DataJoint does
         # NaN is how numpy/pandas spell a missing value (fetched NULL floats come back as NaN)
-        missing = value is None or (isinstance(value, float) and value != value)
+        missing = value is None or (isinstance(value, float) and math.isnan(value))
         items.append(IsNull(key) if missing else Equals(key, value))
     return conjunction(items)
 
@@ -221,7 +236,7 @@ def _from_sql(heading: Heading, text: str, check_names: bool) -> Cond:
     return SqlText(text)
 
 
-def semijoin(heading: Heading, node: "Node") -> Cond:
+def semijoin(heading: Heading, node: Node) -> Cond:
     shared = tuple(n for n in heading.names if n in node.heading.names)
     if not shared:
         # no shared attributes: everything if the other is non-empty, nothing otherwise

@@ -12,13 +12,13 @@ are not checked.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import DataJointError
 from ..heading.heading import Heading
 from .conditions import And, Cond, InQuery, Negate, Or
 
-__all__ = ["check_matching", "check_condition"]
+__all__ = ["check_condition", "check_matching"]
 
 
 def check_matching(left: Heading, right: Heading, names: Iterable[str] | None = None, *, operation: str = "join") -> None:

@@ -10,11 +10,32 @@ from __future__ import annotations
 
 from ..heading.heading import Heading
 from .conditions import And, Cond, InQuery, Negate, Or, SqlText
-from .nodes import Aggregate, GroupBy, Join, Node, ProjItem, Project, Restrict, TableRef, Top, Union
+from .nodes import (
+    Aggregate,
+    GroupBy,
+    Join,
+    Node,
+    Project,
+    ProjItem,
+    Restrict,
+    TableRef,
+    Top,
+    Union,
+)
 
-__all__ = ["has_derived_columns", "restrict_needs_subquery", "project_needs_subquery", "join_operand_needs_subquery",
-           "top_needs_subquery", "is_grouped", "antijoin_needs_exists", "semijoin_operands", "join_operands_need_subquery",
-           "aggregate_source_needs_subquery", "outer_union_operands"]
+__all__ = [
+    "aggregate_source_needs_subquery",
+    "antijoin_needs_exists",
+    "has_derived_columns",
+    "is_grouped",
+    "join_operand_needs_subquery",
+    "join_operands_need_subquery",
+    "outer_union_operands",
+    "project_needs_subquery",
+    "restrict_needs_subquery",
+    "semijoin_operands",
+    "top_needs_subquery",
+]
 
 
 def _walk(cond: Cond):

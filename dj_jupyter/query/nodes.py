@@ -13,7 +13,7 @@ from ..errors import DataJointError
 from ..heading.heading import Attribute, Heading
 from .conditions import Cond
 
-__all__ = ["Node", "TableRef", "Restrict", "Project", "ProjItem", "Join", "Aggregate", "GroupBy", "Union", "Top"]
+__all__ = ["Aggregate", "GroupBy", "Join", "Node", "ProjItem", "Project", "Restrict", "TableRef", "Top", "Union"]
 
 
 class Node:

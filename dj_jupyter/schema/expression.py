@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ class QueryExpression(Algebra):
         self._node = node
         self._connection = connection
 
-    def _derive(self, node: Node) -> "QueryExpression":
+    def _derive(self, node: Node) -> QueryExpression:
         return QueryExpression(node, self.connection)
 
     @property
@@ -169,7 +170,7 @@ class QueryExpression(Algebra):
         """Deprecated 0.14-style fetch; use to_dicts / to_pandas / to_arrays / keys."""
         warnings.warn("fetch() is deprecated: use to_dicts(), to_pandas(), to_arrays() or keys().", DeprecationWarning,
                       stacklevel=2)
-        kw = dict(order_by=order_by, limit=limit, offset=offset)
+        kw = {"order_by": order_by, "limit": limit, "offset": offset}
         if format == "frame":
             if attrs or as_dict:
                 raise DataJointError("fetch(format='frame') cannot be combined with attribute names or as_dict.")

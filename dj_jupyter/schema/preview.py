@@ -6,11 +6,11 @@ The HTML template and its CSS live in ``templates/`` beside this module.
 from __future__ import annotations
 
 import html
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["text_preview", "html_preview", "preview_rows", "preview_total", "COUNT_CAP"]
+__all__ = ["COUNT_CAP", "html_preview", "preview_rows", "preview_total", "text_preview"]
 
 # a preview counts at most this many rows: showing a huge table must stay cheap
 COUNT_CAP = 10_000
@@ -74,7 +74,7 @@ def text_preview(expr: Any, limit: int | None = None, width: int | None = None) 
     return "\n".join(lines) + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> str:
     return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
 

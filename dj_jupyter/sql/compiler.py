@@ -10,19 +10,39 @@ type.  Compiling needs no connection.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Sequence
 
 from ..errors import UnsupportedError
 from ..heading.heading import Heading
 from ..heading.values import encode_scalar
 from ..query import lower
-from ..query.conditions import And, Cond, Const, Equals, InQuery, IsNull, Negate, Or, SqlText
-from ..query.nodes import Aggregate, GroupBy, Join, Node, Project, Restrict, TableRef, Top, Union
+from ..query.conditions import (
+    And,
+    Cond,
+    Const,
+    Equals,
+    InQuery,
+    IsNull,
+    Negate,
+    Or,
+    SqlText,
+)
+from ..query.nodes import (
+    Aggregate,
+    GroupBy,
+    Join,
+    Node,
+    Project,
+    Restrict,
+    TableRef,
+    Top,
+    Union,
+)
 from .dialect import Dialect
 from .functions import translate_functions
 
-__all__ = ["compile_select", "compile_count", "compile_exists", "compile_condition_for_table", "Shape"]
+__all__ = ["Shape", "compile_condition_for_table", "compile_count", "compile_exists", "compile_select"]
 
 _NO_LIMIT = {"mysql": "18446744073709551615", "postgresql": "ALL", "sqlite": "-1"}
 
@@ -223,7 +243,7 @@ class _Compiler:
             return self._in_query(c, shape, params)
         raise UnsupportedError(f"Cannot compile condition {c!r}")
 
-    def _subcompiler(self) -> "_Compiler":
+    def _subcompiler(self) -> _Compiler:
         sub = _Compiler(self.d)
         sub._aliases = self._aliases  # aliases stay unique across the whole statement
         return sub

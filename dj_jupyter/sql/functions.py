@@ -11,9 +11,9 @@ else passes through unchanged; MySQL text is never touched.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
-__all__ = ["translate_functions", "FUNCTIONS"]
+__all__ = ["FUNCTIONS", "translate_functions"]
 
 Rewrite = Callable[[list[str]], str]
 
@@ -22,15 +22,15 @@ def _group_concat(args: list[str], *, postgres: bool) -> str:
     """``GROUP_CONCAT([DISTINCT] x [ORDER BY ...] [SEPARATOR 's'])``: only one argument after parsing."""
     text = args[0] if len(args) == 1 else ", ".join(args)
     sep = "','"
-    m = re.search(r"\s+SEPARATOR\s+('(?:[^']|'')*')\s*$", text, re.I)
+    m = re.search(r"\s+SEPARATOR\s+('(?:[^']|'')*')\s*$", text, re.IGNORECASE)
     if m:
         sep, text = m.group(1), text[: m.start()]
     order = ""
-    m = re.search(r"\s+ORDER\s+BY\s+", text, re.I)
+    m = re.search(r"\s+ORDER\s+BY\s+", text, re.IGNORECASE)
     if m:
         order, text = " ORDER BY " + text[m.end():], text[: m.start()]
     distinct = ""
-    m = re.match(r"\s*DISTINCT\s+", text, re.I)
+    m = re.match(r"\s*DISTINCT\s+", text, re.IGNORECASE)
     if m:
         distinct, text = "DISTINCT ", text[m.end():]
     if postgres:
