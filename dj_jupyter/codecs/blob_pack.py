@@ -154,9 +154,9 @@ class _Packer:
         else:
             if a.ndim == 0 or type_id >= DATETIME_ID0:
                 self.python_native = True
-            out.append(real.tobytes(order="F"))
+            out.append(_fortran_bytes(real))
             if is_complex:
-                out.append(a.imag.tobytes(order="F"))
+                out.append(_fortran_bytes(a.imag))
 
     def records(self, a: np.ndarray, out: list) -> None:
         """``F``: field count, NUL-terminated names, then one array (or nested ``F``) per field."""
@@ -208,6 +208,15 @@ def _little_endian(a: np.ndarray) -> np.ndarray:
     if a.dtype.byteorder == ">" and a.dtype.kind != "O":
         return a.astype(a.dtype.newbyteorder("<"))
     return a
+
+
+def _fortran_bytes(a: np.ndarray) -> memoryview | bytes:
+    """The array's data in Fortran order, without a copy when it already is (joined once by ``pack``)."""
+    if a.flags.f_contiguous:
+        # the transpose of an F-ordered array is C-ordered with the same bytes; as uint8 so that
+        # datetime64 (which has no buffer format) works too
+        return memoryview(a.T.reshape(-1).view(np.uint8))
+    return a.tobytes(order="F")
 
 
 def _type_id(dtype: np.dtype) -> int:
