@@ -78,6 +78,9 @@ class _Packer:
     # -- dispatch ---------------------------------------------------------------------
     def item(self, obj: object, out: list) -> None:
         """Append the type code and body of ``obj`` to ``out`` (DataJoint's dispatch order)."""
+        if isinstance(obj, np.ma.MaskedArray):  # the format has no mask: refuse rather than drop it
+            raise BlobError("Cannot store a numpy masked array in a <blob>: the format keeps no mask. "
+                            "Fill the masked values first (a.filled(np.nan)) or store (a.data, a.mask).")
         if isinstance(obj, MatCell):
             return self.cell(obj, out)
         if isinstance(obj, MatStruct):

@@ -324,10 +324,10 @@ loop.append(loop)
     [(Opaque(), "Opaque"), (np.zeros(2, dtype=np.float16), "float16"), (np.array([1], dtype="timedelta64[s]"),
      "timedelta64"), (np.timedelta64(1, "s"), "timedelta64"), (np.array([b"ab"]), "astype(object)"),
      (aware, "timezone"), (aware.timetz(), "timezone"), (loop, "contains itself"), (2**(8 * 65535), "65535"),
-     (np.zeros(2, dtype=[]), "field"), ({1, frozenset({2})}, "could not be read back"),
+     (np.zeros(2, dtype=[]), "field"), (np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "mask"), ({1, frozenset({2})}, "could not be read back"),
      ({(1, frozenset()): 0}, "could not be read back"), ({"ok": [1, Opaque()]}, "Opaque"), (np.datetime64(1, "2s"), "unit")],
     ids=["object", "float16", "timedelta array", "timedelta scalar", "bytes array", "aware datetime", "aware time",
-         "self-containing list", "huge int", "no fields", "set in set", "set in key", "nested", "2s unit"],
+         "self-containing list", "huge int", "no fields", "masked array", "set in set", "set in key", "nested", "2s unit"],
 )
 def test_unsupported_values_raise_blob_error_with_advice(value, words):
     with pytest.raises(BlobError, match=re.escape(words)) as info:
