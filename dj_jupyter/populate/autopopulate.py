@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import DataJointError
 from ..query.conditions import AndList, InQuery, Negate, make_condition
-from ..query.nodes import Join, Node, ProjItem, Project, Restrict, TableRef
+from ..query.nodes import Join, Node, Project, ProjItem, Restrict, TableRef
 from ..schema.catalog_state import state_of
 from ..schema.expression import QueryExpression
 from ..schema.fetch import fetch_rows
@@ -24,7 +25,7 @@ from .distributed import reserved_mode_keys, sigterm_raises
 from .parallel import run_parallel
 from .runner import Progress, RunOptions, run_keys
 
-__all__ = ["AutoPopulate", "Imported", "Computed", "Progress"]
+__all__ = ["AutoPopulate", "Computed", "Imported", "Progress"]
 
 logger = logging.getLogger("dj_jupyter")
 

@@ -12,13 +12,14 @@ import logging
 import signal
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..errors import DataJointError
 from ..query.conditions import AndList, make_condition
 from ..query.nodes import Node, Restrict
 
-__all__ = ["sigterm_raises", "reserved_mode_keys"]
+__all__ = ["reserved_mode_keys", "sigterm_raises"]
 
 logger = logging.getLogger("dj_jupyter")
 
@@ -83,5 +84,5 @@ def reserved_mode_keys(table: Any, restrictions: tuple, *, priority: int | None,
         refresh = bool(_config()["jobs.auto_refresh"])
     if refresh:
         _refresh(jobs, restrictions, priority)
-    keys = jobs.due_keys(_restricted_source(table, restrictions), priority=priority, limit=max_calls)
+    keys = jobs.due_keys(_restricted_source(table, restrictions), priority=priority, limit=max_calls, spread=True)
     return jobs, keys

@@ -19,11 +19,11 @@ from ..heading.spec import ColumnSpec, IndexSpec, TableSpec
 __all__ = [
     "JOB_STATUSES",
     "MAX_MESSAGE_LENGTH",
-    "jobs_table_name",
     "jobs_spec",
+    "jobs_table_name",
     "pack_text",
-    "unpack_text",
     "truncate_message",
+    "unpack_text",
 ]
 
 JOB_STATUSES = ("pending", "reserved", "success", "error", "ignore")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import random
 import socket
 import subprocess
 from typing import Any
@@ -20,14 +21,20 @@ from typing import Any
 from ..errors import DataJointError, DuplicateError
 from ..heading.values import encode_scalar
 from ..query.conditions import And, Equals, InQuery, SqlText
-from ..query.nodes import Node, ProjItem, Project, Restrict, TableRef, Top
+from ..query.nodes import Node, Project, ProjItem, Restrict, TableRef, Top
 from ..schema.catalog_state import state_of
 from ..schema.expression import QueryExpression
 from ..schema.fetch import fetch_rows
 from ..schema.table import FreeTable
 from ..sql.ddl import compile_create_table
 from ..sql.dml import compile_insert
-from .job_layout import JOB_STATUSES, jobs_spec, jobs_table_name, pack_text, truncate_message
+from .job_layout import (
+    JOB_STATUSES,
+    jobs_spec,
+    jobs_table_name,
+    pack_text,
+    truncate_message,
+)
 from .jobs_sql import now_sql
 
 __all__ = ["Job", "code_version", "worker_identity"]
@@ -44,7 +51,7 @@ def _config():
 @functools.lru_cache(maxsize=1)
 def _git_version() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip()[:64] if out.returncode == 0 else ""
@@ -64,8 +71,8 @@ def worker_identity(connection: Any) -> dict[str, Any]:
     user = _USERS.get(cache_key)
     if user is None:
         user = _USERS[cache_key] = str(connection.get_user())[:255]
-    return dict(host=socket.gethostname()[:255], pid=os.getpid(), connection_id=int(connection.connection_id),
-                user=user, version=code_version())
+    return {"host": socket.gethostname()[:255], "pid": os.getpid(), "connection_id": int(connection.connection_id),
+            "user": user, "version": code_version()}
 
 
 class Job(FreeTable):
@@ -144,31 +151,31 @@ class Job(FreeTable):
         return f"Job({self.full_table_name})\n" + QueryExpression.__repr__(self)
 
     # ---------------------------------------------------------------- views
-    def _status(self, status: str) -> "Job":
+    def _status(self, status: str) -> Job:
         return self & {"status": status}
 
     @property
-    def pending(self) -> "Job":
+    def pending(self) -> Job:
         """Keys waiting for a worker."""
         return self._status("pending")
 
     @property
-    def reserved(self) -> "Job":
+    def reserved(self) -> Job:
         """Keys a worker is computing now."""
         return self._status("reserved")
 
     @property
-    def errors(self) -> "Job":
+    def errors(self) -> Job:
         """Keys whose make failed; never retried until their rows are deleted."""
         return self._status("error")
 
     @property
-    def ignored(self) -> "Job":
+    def ignored(self) -> Job:
         """Keys that populate skips."""
         return self._status("ignore")
 
     @property
-    def completed(self) -> "Job":
+    def completed(self) -> Job:
         """Keys computed (kept only with ``jobs.keep_completed``)."""
         return self._status("success")
 
@@ -242,7 +249,7 @@ class Job(FreeTable):
         d = self.connection.dialect
         me = worker_identity(self.connection)
         changed = self._update(
-            key, dict(status="pending", host="", pid=0, connection_id=0), {"reserved_time": "NULL"},
+            key, {"status": "pending", "host": "", "pid": 0, "connection_id": 0}, {"reserved_time": "NULL"},
             f" AND {d.quote('status')} = 'reserved' AND {d.quote('pid')} = {int(me['pid'])}",
         )
         return changed == 1
@@ -251,15 +258,15 @@ class Job(FreeTable):
         """Mark a key done: delete its row, or keep it as ``success`` with ``jobs.keep_completed``."""
         if _config()["jobs.keep_completed"]:
             now = now_sql(self.connection.dialect)
-            self._set_status(key, "success", dict(duration=duration), {"completed_time": now})
+            self._set_status(key, "success", {"duration": duration}, {"completed_time": now})
             return
         where, params = self._key_where(key)
         self.connection.query(f"DELETE FROM {self.full_table_name} WHERE {where}", params)
 
     def error(self, key: dict, error_message: str, error_stack: str | None = None) -> None:
         """Record that ``make`` failed for a key (message truncated to 2047 characters, stack kept)."""
-        values = dict(error_message=truncate_message(str(error_message)),
-                      error_stack=None if error_stack is None else pack_text(str(error_stack)))
+        values = {"error_message": truncate_message(str(error_message)),
+                  "error_stack": None if error_stack is None else pack_text(str(error_stack))}
         self._set_status(key, "error", values, {"completed_time": now_sql(self.connection.dialect)})
 
     def ignore(self, key: dict) -> None:
@@ -287,7 +294,7 @@ class Job(FreeTable):
 
     # ---------------------------------------------------------------- what a worker takes next
     def due_keys(self, restriction_node: Node | None = None, *, priority: int | None = None,
-                 limit: int | None = None) -> list[dict]:
+                 limit: int | None = None, spread: bool = False) -> list[dict]:
         """Pending keys that are due, most urgent first (``priority``, then ``scheduled_time``).
 
         Parameters
@@ -298,6 +305,10 @@ class Job(FreeTable):
             Keep only keys with ``priority <= priority``.
         limit : int, optional
             At most this many keys.
+        spread : bool
+            Shuffle keys of equal priority.  Workers that start together then try different
+            keys instead of walking one list in lockstep (where, on SQLite, the first worker
+            would take every key while the others queue for the write lock behind it).
         """
         d = self.connection.dialect
         ref = TableRef(self.database, self.table_name, self.heading)
@@ -307,10 +318,13 @@ class Job(FreeTable):
         pk = tuple(ref.heading.primary_key)
         if restriction_node is not None:
             parts.append(InQuery(pk, Project(restriction_node, tuple(ProjItem(k, k) for k in pk))))
-        node: Node = Restrict(ref, And(tuple(parts)))
-        node = Top(node, limit, ("priority", "scheduled_time") + pk, 0)
-        names, rows = fetch_rows(self.connection, node, list(pk))
-        return [dict(zip(names, r)) for r in rows]
+        node: Node = Top(Restrict(ref, And(tuple(parts))), limit, ("priority", "scheduled_time", *pk), 0)
+        _, rows = fetch_rows(self.connection, node, [*pk, "priority"])
+        keys = [(row[-1], dict(zip(pk, row[:-1]))) for row in rows]
+        if spread:
+            random.shuffle(keys)
+            keys.sort(key=lambda item: item[0])  # stable: random order within each priority
+        return [key for _, key in keys]
 
 
 def _restricts_table(node: Node) -> bool:

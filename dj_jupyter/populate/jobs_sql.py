@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..sql.dialect import Dialect
 
-__all__ = ["now_sql", "shifted_now_sql", "live_sessions_sql", "session_user_name"]
+__all__ = ["live_sessions_sql", "now_sql", "session_user_name", "shifted_now_sql"]
 
 # server time with milliseconds, as the datetime(3) columns store it.  PostgreSQL: the
 # column is ``timestamp(3)`` (no zone), which LOCALTIMESTAMP matches; SQLite: UTC text,
@@ -41,7 +41,7 @@ def shifted_now_sql(dialect: Dialect, seconds: float) -> str:
     """
     seconds = float(seconds)
     if dialect.name == "mysql":
-        return f"({_NOW['mysql']} + INTERVAL {int(round(seconds * 1e6))} MICROSECOND)"
+        return f"({_NOW['mysql']} + INTERVAL {round(seconds * 1e6)} MICROSECOND)"
     if dialect.name == "postgresql":
         return f"({_NOW['postgresql']} + make_interval(secs => {seconds!r}))"
     return f"strftime('%Y-%m-%d %H:%M:%f', 'now', '{seconds:+.3f} seconds')"

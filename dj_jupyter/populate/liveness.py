@@ -15,7 +15,7 @@ from typing import Any
 
 from .jobs_sql import live_sessions_sql, session_user_name
 
-__all__ = ["pid_alive", "dead_holders"]
+__all__ = ["dead_holders", "pid_alive"]
 
 
 def pid_alive(pid: int) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import DataJointError
 from .runner import RunOptions, Tally, error_message, run_keys, run_one
 
-__all__ = ["run_parallel", "effective_processes"]
+__all__ = ["effective_processes", "run_parallel"]
 
 logger = logging.getLogger("dj_jupyter")
 

@@ -9,7 +9,8 @@ bound to the schema's connection (a class re-declared in a notebook replaces the
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import DataJointError
 from ..schema.catalog_state import state_of

@@ -21,13 +21,13 @@ from typing import Any
 
 from ..errors import DataJointError
 from ..query.conditions import And, Cond, Equals, InQuery, Negate, Or, SqlText
-from ..query.nodes import Node, ProjItem, Project, Restrict, TableRef
+from ..query.nodes import Node, Project, ProjItem, Restrict, TableRef
 from ..sql.compiler import compile_condition_for_table, compile_select
 from ..sql.dml import compile_insert_select
 from .jobs_sql import shifted_now_sql
 from .liveness import dead_holders
 
-__all__ = ["refresh_jobs", "recover_dead"]
+__all__ = ["recover_dead", "refresh_jobs"]
 
 logger = logging.getLogger("dj_jupyter")
 
@@ -136,7 +136,7 @@ def _reset_reserved(job: Any, rows: list[dict]) -> int:
     for row in rows:
         key = {k: row[k] for k in job.heading.primary_key}
         n += job._update(
-            key, dict(status="pending", host="", pid=0, connection_id=0), {"reserved_time": "NULL"},
+            key, {"status": "pending", "host": "", "pid": 0, "connection_id": 0}, {"reserved_time": "NULL"},
             f" AND {q('status')} = 'reserved' AND {q('connection_id')} = {int(row['connection_id'])} "
             f"AND {q('pid')} = {int(row['pid'])}",
         )

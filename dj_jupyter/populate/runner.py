@@ -13,15 +13,16 @@ import pickle
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import DataJointError
 from ..heading.values import encode_scalar
 from ..schema.insert import populating
 from .jobs import code_version
 
-__all__ = ["Progress", "RunOptions", "populate_one", "run_one", "run_keys", "error_message"]
+__all__ = ["Progress", "RunOptions", "error_message", "populate_one", "run_keys", "run_one"]
 
 logger = logging.getLogger("dj_jupyter")
 JOBS_LEVEL = 15  # DataJoint's log level for "Making / Success / Error making" lines
@@ -124,7 +125,7 @@ def _quietly(action: Callable, *args: Any) -> None:
     """Run a jobs-table update whose failure must not hide the error being handled."""
     try:
         action(*args)
-    except Exception:  # noqa: BLE001 - logged; the original exception matters more
+    except Exception:  # logged; the original exception matters more
         logger.exception("Could not update the jobs table for key %s", args[0] if args else None)
 
 

@@ -21,16 +21,17 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import DataJointError
 from ..schema.catalog_state import state_of
 from .autopopulate import AutoPopulate
 
-__all__ = ["WorkerSummary", "add_worker_arguments", "load_pipeline", "find_tables", "run_worker", "worker_main"]
+__all__ = ["WorkerSummary", "add_worker_arguments", "find_tables", "load_pipeline", "run_worker", "worker_main"]
 
 logger = logging.getLogger("dj_jupyter")
 

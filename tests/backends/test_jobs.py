@@ -12,7 +12,12 @@ import pytest
 
 import dj_jupyter as dj
 from dj_jupyter.populate.job_layout import unpack_text
-from tests.backends.conftest import drop_schema, fresh_schema_name, make_connection, require_backend
+from tests.backends.conftest import (
+    drop_schema,
+    fresh_schema_name,
+    make_connection,
+    require_backend,
+)
 from tests.backends.reference_schema import declare_reference
 
 REFERENCE_DDL = Path("/work/shared/spec/reference-ddl-mariadb.sql")
@@ -58,7 +63,7 @@ def p(connection, schema_name):
                 raise ValueError(f"cannot make {key['source_id']}")
             self.Piece.insert1(dict(key, piece=1))
 
-    Source.insert([dict(source_id=i, value=i) for i in range(N_KEYS)])
+    Source.insert([{"source_id": i, "value": i} for i in range(N_KEYS)])
     return SimpleNamespace(schema=schema, Source=Source, Out=Out, state=state, connection=connection)
 
 
@@ -73,16 +78,16 @@ def test_jobs_table_is_created_lazily_as_a_service_table(p):
     assert isinstance(jobs, dj.Job)
     assert jobs.table_name == "~~out" and "~~out" in conn.catalog.table_infos(db)
     assert jobs.heading.primary_key == ["source_id"]
-    assert jobs.progress() == dict(pending=0, reserved=0, success=0, error=0, ignore=0, total=0)
+    assert jobs.progress() == {"pending": 0, "reserved": 0, "success": 0, "error": 0, "ignore": 0, "total": 0}
     assert "~~out" not in p.schema.list_tables()
     assert jobs.target.table_name == "__out"
     assert p.Out.jobs.table_name == "~~out"  # second access: the existing table
 
 
 def test_refresh_adds_each_missing_key_once(p):
-    p.Out.populate(dict(source_id=0))
+    p.Out.populate({"source_id": 0})
     jobs = p.Out.jobs
-    assert jobs.refresh(dict(source_id=1)) == dict(added=1, removed=0, orphaned=0, re_pended=0)
+    assert jobs.refresh({"source_id": 1}) == {"added": 1, "removed": 0, "orphaned": 0, "re_pended": 0}
     assert jobs.refresh()["added"] == N_KEYS - 2  # not key 0 (computed) nor key 1 (already pending)
     assert jobs.refresh()["added"] == 0
     rows = jobs.pending.to_dicts()
@@ -93,12 +98,12 @@ def test_refresh_adds_each_missing_key_once(p):
 
 def test_delay_and_priority_decide_what_is_due(p):
     jobs = p.Out.jobs
-    jobs.refresh(dict(source_id=1), priority=1)
-    jobs.refresh(dict(source_id=2), priority=9)
-    jobs.refresh(dict(source_id=4), delay=3600)  # due in an hour
+    jobs.refresh({"source_id": 1}, priority=1)
+    jobs.refresh({"source_id": 2}, priority=9)
+    jobs.refresh({"source_id": 4}, delay=3600)  # due in an hour
     assert [k["source_id"] for k in jobs.due_keys()] == [1, 2]
     assert [k["source_id"] for k in jobs.due_keys(priority=5)] == [1]
-    assert jobs.reserve(dict(source_id=4)) is False  # not due yet
+    assert jobs.reserve({"source_id": 4}) is False  # not due yet
     result = p.Out.populate(reserve_jobs=True, refresh=False)
     assert result == {"success_count": 2, "error_list": []}
     assert _ids(p.Out.keys()) == [1, 2]
@@ -108,7 +113,7 @@ def test_delay_and_priority_decide_what_is_due(p):
 def test_reserve_exactly_once_then_complete(p):
     jobs = p.Out.jobs
     jobs.refresh()
-    key = dict(source_id=2)
+    key = {"source_id": 2}
     assert jobs.reserve(key) is True
     assert jobs.reserve(key) is False  # someone (here: we) already has it
     row = (jobs & key).fetch1()
@@ -119,20 +124,20 @@ def test_reserve_exactly_once_then_complete(p):
     assert not (jobs & key)
     with dj.config.override(jobs__keep_completed=True):
         jobs.refresh()
-        assert jobs.reserve(dict(source_id=3))
-        jobs.complete(dict(source_id=3), duration=2.5)
-    row = (jobs & dict(source_id=3)).fetch1()
+        assert jobs.reserve({"source_id": 3})
+        jobs.complete({"source_id": 3}, duration=2.5)
+    row = (jobs & {"source_id": 3}).fetch1()
     assert row["status"] == "success" and row["duration"] == 2.5 and row["completed_time"] is not None
     assert _ids(jobs.completed.to_dicts()) == [3]
 
 
 def test_keep_completed_repends_keys_missing_from_the_target(p):
     with dj.config.override(jobs__keep_completed=True):
-        p.Out.populate(dict(source_id=0), reserve_jobs=True)
-        assert (p.Out.jobs & dict(source_id=0)).fetch1("status") == "success"
-        (p.Out & dict(source_id=0)).delete(prompt=False)
-        assert p.Out.jobs.refresh(dict(source_id=0))["re_pended"] == 1
-        assert (p.Out.jobs & dict(source_id=0)).fetch1("status") == "pending"
+        p.Out.populate({"source_id": 0}, reserve_jobs=True)
+        assert (p.Out.jobs & {"source_id": 0}).fetch1("status") == "success"
+        (p.Out & {"source_id": 0}).delete(prompt=False)
+        assert p.Out.jobs.refresh({"source_id": 0})["re_pended"] == 1
+        assert (p.Out.jobs & {"source_id": 0}).fetch1("status") == "pending"
 
 
 def test_failing_keys_record_message_and_stack_then_retry(p):
@@ -148,8 +153,8 @@ def test_failing_keys_record_message_and_stack_then_retry(p):
         assert stack.startswith("Traceback") and "in make" in stack and stack.rstrip().endswith(row["error_message"])
         assert row["completed_time"] is not None
     # no partial rows of the failed keys; the others complete
-    assert not (p.Out & [dict(source_id=i) for i in FAILING])
-    assert not (p.Out.Piece & [dict(source_id=i) for i in FAILING])
+    assert not (p.Out & [{"source_id": i} for i in FAILING])
+    assert not (p.Out.Piece & [{"source_id": i} for i in FAILING])
     assert len(p.Out.Piece()) == 2 * (N_KEYS - len(FAILING))
     # errors are not retried by themselves
     assert p.Out.populate(reserve_jobs=True, suppress_errors=True) == {"success_count": 0, "error_list": []}
@@ -161,22 +166,22 @@ def test_failing_keys_record_message_and_stack_then_retry(p):
 
 def test_error_without_suppress_is_recorded_and_raised(p):
     with pytest.raises(ValueError, match="cannot make 3"):
-        p.Out.populate(dict(source_id=3), reserve_jobs=True)
-    assert (p.Out.jobs & dict(source_id=3)).fetch1("status") == "error"
+        p.Out.populate({"source_id": 3}, reserve_jobs=True)
+    assert (p.Out.jobs & {"source_id": 3}).fetch1("status") == "error"
 
 
 def test_long_error_message_is_truncated(p):
     jobs = p.Out.jobs
-    jobs.error(dict(source_id=6), "x" * 5000, "stack text")
-    row = (jobs & dict(source_id=6)).fetch1()
+    jobs.error({"source_id": 6}, "x" * 5000, "stack text")
+    row = (jobs & {"source_id": 6}).fetch1()
     assert len(row["error_message"]) == 2047 and row["error_message"].endswith("...truncated")
     assert unpack_text(row["error_stack"]) == "stack text"
     assert row["status"] == "error"
 
 
 def test_ignored_keys_are_skipped(p):
-    p.Out.jobs.ignore(dict(source_id=1))
-    p.Out.jobs.ignore(dict(source_id=2))
+    p.Out.jobs.ignore({"source_id": 1})
+    p.Out.jobs.ignore({"source_id": 2})
     result = p.Out.populate(reserve_jobs=True, suppress_errors=True)
     assert result["success_count"] == N_KEYS - 2 - len(FAILING)
     assert 1 not in _ids(p.Out.keys()) and _ids(p.Out.jobs.ignored.to_dicts()) == [1, 2]
@@ -187,8 +192,8 @@ def test_keyboard_interrupt_releases_the_reservation(p):
     p.state.interrupt = 4
     with pytest.raises(KeyboardInterrupt):
         p.Out.populate(reserve_jobs=True, suppress_errors=True)
-    assert not (p.Out & dict(source_id=4)) and not (p.Out.Piece & dict(source_id=4))
-    row = (p.Out.jobs & dict(source_id=4)).fetch1()
+    assert not (p.Out & {"source_id": 4}) and not (p.Out.Piece & {"source_id": 4})
+    row = (p.Out.jobs & {"source_id": 4}).fetch1()
     assert row["status"] == "pending" and row["pid"] == 0 and row["reserved_time"] is None
     p.state.interrupt = None
     p.state.failing.clear()
@@ -197,7 +202,7 @@ def test_keyboard_interrupt_releases_the_reservation(p):
 
 def test_refresh_removes_jobs_whose_key_left(p):
     p.Out.populate(reserve_jobs=True, suppress_errors=True)
-    (p.Source & dict(source_id=3)).delete(prompt=False)
+    (p.Source & {"source_id": 3}).delete(prompt=False)
     assert p.Out.jobs.refresh()["removed"] == 1
     assert _ids(p.Out.jobs.errors.to_dicts()) == [5]
 
@@ -211,15 +216,15 @@ def _dead_pid() -> int:
 def test_refresh_recovers_reservations_of_gone_workers_only(p):
     jobs = p.Out.jobs
     jobs.refresh()
-    assert jobs.reserve(dict(source_id=1)) and jobs.reserve(dict(source_id=2))
+    assert jobs.reserve({"source_id": 1}) and jobs.reserve({"source_id": 2})
     # key 2's holder is gone: a session id the server does not know, a process that exited
     d = p.connection.dialect
     p.connection.query(
         f"UPDATE {jobs.full_table_name} SET {d.quote('connection_id')} = 987654321, {d.quote('pid')} = {_dead_pid()} "
         f"WHERE {d.quote('source_id')} = 2")
     assert jobs.refresh()["orphaned"] == 1
-    assert (jobs & dict(source_id=2)).fetch1("status") == "pending"
-    assert (jobs & dict(source_id=1)).fetch1("status") == "reserved"  # its holder (this session) is alive
+    assert (jobs & {"source_id": 2}).fetch1("status") == "pending"
+    assert (jobs & {"source_id": 1}).fetch1("status") == "reserved"  # its holder (this session) is alive
     time.sleep(0.02)
     assert jobs.refresh(orphan_timeout=0)["orphaned"] == 1  # by age, as DataJoint does
     assert jobs.reserved.to_dicts() == []
@@ -228,7 +233,7 @@ def test_refresh_recovers_reservations_of_gone_workers_only(p):
 def test_populate_recovers_dead_reservations_by_itself(p):
     jobs = p.Out.jobs
     jobs.refresh()
-    assert jobs.reserve(dict(source_id=0))
+    assert jobs.reserve({"source_id": 0})
     d = p.connection.dialect
     p.connection.query(f"UPDATE {jobs.full_table_name} SET {d.quote('connection_id')} = 987654321, "
                        f"{d.quote('pid')} = {_dead_pid()}")

@@ -43,7 +43,7 @@ def p(connection, schema_name):
             time.sleep(0.01)  # the main thread gets to run between the master and its parts
             self.Piece.insert([dict(key, piece=i) for i in range(3)])
 
-    Source.insert([dict(source_id=i) for i in range(N_KEYS)])
+    Source.insert([{"source_id": i} for i in range(N_KEYS)])
     return SimpleNamespace(Source=Source, Out=Out, connection=connection)
 
 
@@ -71,7 +71,7 @@ def test_background_populate_with_cancel_while_main_thread_works(p, reserve_jobs
     worker.start()
     inserted, counts = 0, []
     while worker.is_alive():  # the main thread goes on inserting upstream rows and querying
-        p.Source.insert1(dict(source_id=1000 + inserted))
+        p.Source.insert1({"source_id": 1000 + inserted})
         inserted += 1
         counts.append(len(p.Out()))
         time.sleep(0.005)
@@ -85,7 +85,7 @@ def test_background_populate_with_cancel_while_main_thread_works(p, reserve_jobs
     # total: the keys pending when populate started (rows the main thread inserted first may count)
     assert len({s["total"] for s in seen}) == 1 and N_KEYS <= seen[0]["total"] <= N_KEYS + inserted
     assert all(s["failed"] == 0 for s in seen)
-    assert {s["key"]["source_id"] for s in seen} == {k["source_id"] for k in p.Out.keys()}
+    assert {s["key"]["source_id"] for s in seen} == {k["source_id"] for k in p.Out}
     _assert_whole(p.Out)
     # the rest, and the rows the main thread added meanwhile
     rest = p.Out.populate(reserve_jobs=reserve_jobs)

@@ -94,8 +94,8 @@ def p(connection, schema_name):
 
 
 def _add(p, subjects, sessions) -> None:
-    p.Subject.insert([dict(subject_id=s) for s in subjects])
-    p.Session.insert([dict(subject_id=s, session=n) for s in subjects for n in sessions])
+    p.Subject.insert([{"subject_id": s} for s in subjects])
+    p.Session.insert([{"subject_id": s, "session": n} for s in subjects for n in sessions])
 
 
 def _complete(p) -> None:
@@ -108,22 +108,22 @@ def _complete(p) -> None:
 def test_one_call_populates_the_whole_schema_parents_first(p):
     result = dj.populate_all(p.schema)
     assert list(result) == [c.__name__ for c in populate_order(p.schema)]
-    assert {name: r["success_count"] for name, r in result.items()} == dict(Trace=4, Filtered=4, Stats=4, Summary=2)
+    assert {name: r["success_count"] for name, r in result.items()} == {"Trace": 4, "Filtered": 4, "Stats": 4, "Summary": 2}
     _complete(p)
     # every Filtered came after all Traces, every Stats after all Filtered
     assert p.order.index("Filtered") > max(i for i, t in enumerate(p.order) if t == "Trace")
     assert p.order.index("Stats") > max(i for i, t in enumerate(p.order) if t == "Filtered")
-    assert (p.Stats & dict(subject_id=2, session=1)).fetch1("doubled") == 2 * sum(range(4))
+    assert (p.Stats & {"subject_id": 2, "session": 1}).fetch1("doubled") == 2 * sum(range(4))
 
 
 def test_new_upstream_rows_flow_down(p):
     dj.populate_all(p.schema)
     _add(p, subjects=(3,), sessions=(0, 1, 2))
-    p.Session.insert1(dict(subject_id=1, session=5))
+    p.Session.insert1({"subject_id": 1, "session": 5})
     result = dj.populate_all(p.schema, reserve_jobs=True)
-    assert {name: r["success_count"] for name, r in result.items()} == dict(Trace=4, Filtered=4, Stats=4, Summary=1)
+    assert {name: r["success_count"] for name, r in result.items()} == {"Trace": 4, "Filtered": 4, "Stats": 4, "Summary": 1}
     _complete(p)
-    assert (p.Summary & dict(subject_id=3)).fetch1("n_sessions") == 3
+    assert (p.Summary & {"subject_id": 3}).fetch1("n_sessions") == 3
     assert dj.populate_all(p.schema) == {name: {"success_count": 0, "error_list": []} for name in result}
 
 
@@ -137,9 +137,9 @@ def test_populate_below_a_table_only(p):
 
 
 def test_restrictions_reach_every_table(p):
-    dj.populate_all(p.schema, dict(subject_id=1))
-    assert {k["subject_id"] for k in p.Stats.keys()} == {1} and len(p.Stats()) == 2
-    assert [k["subject_id"] for k in p.Summary.keys()] == [1]
+    dj.populate_all(p.schema, {"subject_id": 1})
+    assert {k["subject_id"] for k in p.Stats} == {1} and len(p.Stats()) == 2
+    assert [k["subject_id"] for k in p.Summary] == [1]
 
 
 def test_classes_found_for_the_connection_latest_definition_wins(p, connection):

@@ -16,7 +16,13 @@ from types import SimpleNamespace
 import pytest
 
 import dj_jupyter as dj
-from tests.backends.conftest import SERVERS, drop_schema, fresh_schema_name, make_connection, require_backend
+from tests.backends.conftest import (
+    SERVERS,
+    drop_schema,
+    fresh_schema_name,
+    make_connection,
+    require_backend,
+)
 
 N_KEYS = 2000
 FORK = multiprocessing.get_context("fork")
@@ -93,7 +99,7 @@ def _populate_in_child(out, queue) -> None:
 
 
 def test_four_workers_compute_every_key_exactly_once(p):
-    p.Source.insert([dict(source_id=i) for i in range(N_KEYS)])
+    p.Source.insert([{"source_id": i} for i in range(N_KEYS)])
     p.Out.jobs.refresh()  # one refresh up front; the workers' own auto-refresh then adds nothing
     queue = FORK.Queue()
     workers = [FORK.Process(target=_populate_in_child, args=(p.Out, queue)) for _ in range(4)]
@@ -112,14 +118,14 @@ def test_four_workers_compute_every_key_exactly_once(p):
 
 
 def _populate_gated(out, source_id) -> None:
-    out.populate(dict(source_id=source_id), reserve_jobs=True)
+    out.populate({"source_id": source_id}, reserve_jobs=True)
 
 
 def test_killed_worker_leaves_no_rows_and_its_key_is_recovered(p, tmp_path):
     gate = tmp_path / "gate"
     gate.mkdir()
     gated = _declare(dj.Schema(p.Out.database, connection=p.connection), gate)  # the same tables, waiting make
-    p.Source.insert([dict(source_id=i) for i in range(3)])
+    p.Source.insert([{"source_id": i} for i in range(3)])
     worker = FORK.Process(target=_populate_gated, args=(gated.Out, 1))
     worker.start()
     deadline = time.monotonic() + 30
@@ -129,7 +135,7 @@ def test_killed_worker_leaves_no_rows_and_its_key_is_recovered(p, tmp_path):
     os.kill(worker.pid, signal.SIGKILL)  # inside make: master and part rows written, not committed
     worker.join(timeout=10)
     assert worker.exitcode == -signal.SIGKILL
-    key = dict(source_id=1)
+    key = {"source_id": 1}
     assert not (p.Out & key) and not (p.Out.Piece & key)
     assert (p.Out.jobs & key).fetch1("status") == "reserved"
     recovered = 0
@@ -145,7 +151,7 @@ def test_killed_worker_leaves_no_rows_and_its_key_is_recovered(p, tmp_path):
 
 @pytest.mark.parametrize("reserve_jobs", [True, False])
 def test_populate_with_processes(p, reserve_jobs):
-    p.Source.insert([dict(source_id=i) for i in range(60)])
+    p.Source.insert([{"source_id": i} for i in range(60)])
     result = p.Out.populate(reserve_jobs=reserve_jobs, processes=2)
     assert result == {"success_count": 60, "error_list": []}
     assert len(p.Calls()) == 60 == len(p.Out()) and _logged_calls(p.log) == list(range(60))
@@ -217,7 +223,8 @@ def cli(request, tmp_path):
     source = tmp_path / "pipeline.py"
     source.write_text(PIPELINE.format(schema=name, connection=""))  # the workers connect as dj.config says
     context: dict = {"test_connection": conn}  # this process declares the same tables on its own connection
-    exec(compile(PIPELINE.format(schema=name, connection=", connection=test_connection"), str(source), "exec"), context)
+    text = PIPELINE.format(schema=name, connection=", connection=test_connection")
+    exec(compile(text, str(source), "exec"), context)  # noqa: S102 - the test's own pipeline text
     yield SimpleNamespace(conn=conn, name=name, file=source, env=_environment(request.param, tmp_path),
                           folder=tmp_path, **{k: context[k] for k in ("Source", "Calls", "First", "Second")})
     drop_schema(conn, name)
@@ -231,7 +238,7 @@ def _start(cli, *args: str, **env: str) -> subprocess.Popen:
 
 
 def test_two_worker_commands_finish_all_keys_once(cli):
-    cli.Source.insert([dict(source_id=i) for i in range(40)])
+    cli.Source.insert([{"source_id": i} for i in range(40)])
     workers = [_start(cli), _start(cli)]
     outputs = [w.communicate(timeout=120) for w in workers]
     for w, (out, err) in zip(workers, outputs):
@@ -240,11 +247,11 @@ def test_two_worker_commands_finish_all_keys_once(cli):
     calls = cli.Calls.to_dicts()
     assert len(calls) == 80 and {(c["source_id"], c["stage"]) for c in calls} == \
         {(i, s) for i in range(40) for s in ("first", "second")}
-    assert len(cli.Second()) == 40 and (cli.Second & dict(source_id=7)).fetch1("value") == 80
+    assert len(cli.Second()) == 40 and (cli.Second & {"source_id": 7}).fetch1("value") == 80
 
 
 def test_worker_command_stops_cleanly_on_sigterm(cli):
-    cli.Source.insert([dict(source_id=i) for i in range(30)])
+    cli.Source.insert([{"source_id": i} for i in range(30)])
     worker = _start(cli, DJTEST_MAKE_SECONDS="0.2")
     deadline = time.monotonic() + 60
     while len(cli.First()) < 2:
@@ -262,19 +269,17 @@ def test_worker_command_stops_cleanly_on_sigterm(cli):
     # another worker finishes the rest: First for the remaining keys, then Second for all
     rest = _start(cli, "--restrict", '{"source_id": 3}')
     assert rest.wait(timeout=60) == 0
-    assert (cli.Second & dict(source_id=3)).fetch1("value") == 40
+    assert (cli.Second & {"source_id": 3}).fetch1("value") == 40
     finisher = _start(cli)
     assert finisher.wait(timeout=120) == 0
     assert len(cli.First()) == 30 == len(cli.Second())
 
 
 def test_worker_command_usage_errors(cli):
-    worker = _start(cli)
-    worker.wait(timeout=60)
-    bad = subprocess.run([sys.executable, "-m", "dj_jupyter", "worker", f"{cli.file}:Nope"], cwd=cli.folder,
+    bad = subprocess.run([sys.executable, "-m", "dj_jupyter", "worker", f"{cli.file}:Nope"], check=False, cwd=cli.folder,
                          env=cli.env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "'Nope' is not an auto-populated table" in bad.stderr
     assert "First" in bad.stderr and "Second" in bad.stderr
-    missing = subprocess.run([sys.executable, "-m", "dj_jupyter", "worker", "no_such_file.py"], cwd=cli.folder,
+    missing = subprocess.run([sys.executable, "-m", "dj_jupyter", "worker", "no_such_file.py"], check=False, cwd=cli.folder,
                              env=cli.env, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "not found" in missing.stderr
