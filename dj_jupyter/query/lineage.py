@@ -12,13 +12,27 @@ are not checked.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from ..errors import DataJointError
 from ..heading.heading import Heading
 from .conditions import And, Cond, InQuery, Negate, Or
 
-__all__ = ["check_condition", "check_matching"]
+__all__ = ["check_condition", "check_matching", "has_lineage"]
+
+logger = logging.getLogger("dj_jupyter")
+
+
+def has_lineage(heading: Heading) -> bool:
+    """False for a keyed heading none of whose attributes has lineage.
+
+    Every table declared with lineage has it on its key attributes (and renames keep
+    it), so such a heading comes from a schema without a ``~lineage`` table (declared by
+    an older tool): DataJoint then skips the check with a warning instead of refusing.
+    """
+    attrs = heading.attributes.values()
+    return not heading.primary_key or any(a.lineage is not None for a in attrs)
 
 
 def check_matching(left: Heading, right: Heading, names: Iterable[str] | None = None, *, operation: str = "join") -> None:
@@ -39,6 +53,12 @@ def check_matching(left: Heading, right: Heading, names: Iterable[str] | None = 
         For the first attribute whose lineages differ or are missing, with how to fix it.
     """
     shared = [n for n in left.names if n in right] if names is None else list(names)
+    if shared and not (has_lineage(left) and has_lineage(right)):
+        logger.warning(
+            "Semantic check skipped for the %s on %s: an operand has no lineage (its schema has no ~lineage "
+            "table); attributes are matched by name.", operation, ", ".join(shared),
+        )
+        return
     for name in shared:
         a, b = left.get(name), right.get(name)
         if a is None or b is None:

@@ -185,3 +185,31 @@ def test_dialects_differ_only_where_they_must():
     assert "`student`" in texts["mysql"] and '"uni"."student"' in texts["postgresql"] and '"uni.student"' in texts["sqlite"]
     normalised = {t.replace("`", '"').replace('"uni"."', '"uni.') for t in texts.values()}
     assert len(normalised) == 1, texts
+
+
+# ----------------------------------------------------------------------------- semantic check, without a database
+def _plain_table(table: str, *attributes: str, lineage: bool) -> QueryExpression:
+    attrs = [_attr(a) for a in attributes]
+    if not lineage:
+        attrs = [Attribute(a.name, a.type, in_key=a.in_key, nullable=a.nullable) for a in attrs]
+    return QueryExpression(TableRef(SCHEMA, table, Heading(attrs)), connection=None)
+
+
+def test_namesakes_of_different_lineage_are_refused_while_building():
+    a = _plain_table("a", "*id : int32", "x : int32", lineage=True)
+    b = QueryExpression(TableRef(SCHEMA, "b", Heading([
+        Attribute("id", parse_type("int32"), in_key=True, lineage="uni.b.id")])), connection=None)
+    with pytest.raises(dj.DataJointError, match=r"`id`: different lineages \(uni\.x\.id vs uni\.b\.id\)"):
+        a * b
+    assert compile_select(MYSQL, a.join(b, semantic_check=False)._node)[0].endswith("USING (`id`)")
+
+
+def test_operands_without_any_lineage_are_matched_by_name_with_a_warning(caplog):
+    """A schema without ~lineage (declared by an older tool): DataJoint warns and skips the check."""
+    a = _plain_table("a", "*id : int32", "x : int32", lineage=False)
+    b = _plain_table("b", "*id : int32", "x : int32", lineage=True)
+    with caplog.at_level("WARNING", logger="dj_jupyter"):
+        joined = a * b
+    assert joined.primary_key == ["id"] and "Semantic check skipped" in caplog.text
+    with pytest.raises(dj.DataJointError, match="no lineage"):
+        b * b.proj(y="x", x="id + 1")  # computed namesakes of a table that has lineage are still refused
