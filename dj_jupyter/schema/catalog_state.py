@@ -16,11 +16,11 @@ from ..definition.types import parse_type
 from ..errors import DataJointError, MissingTableError
 from ..heading.heading import Attribute, Heading, split_marker
 from ..heading.spec import TableInfo
+from ..sql.lineage import LINEAGE_TABLE, compile_select_lineage
 from ..sql.types import core_type_from_sql
 
 __all__ = ["LINEAGE_TABLE", "ConnectionState", "SchemaState", "heading_from_info", "state_of"]
 
-LINEAGE_TABLE = "~lineage"
 
 _states: weakref.WeakKeyDictionary[Any, ConnectionState] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -103,8 +103,7 @@ class SchemaState:
     def _read_lineage(self) -> dict[str, dict[str, str]]:
         if LINEAGE_TABLE not in self.infos:
             return {}
-        d = self.connection.dialect
-        sql = f"SELECT table_name, attribute_name, lineage FROM {d.full_name(self.name, LINEAGE_TABLE)}"
+        sql = compile_select_lineage(self.connection.dialect, self.name)
         out: dict[str, dict[str, str]] = {}
         for table, attr, lin in self.connection.query(sql).fetchall():
             out.setdefault(table, {})[attr] = lin

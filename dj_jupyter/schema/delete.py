@@ -17,6 +17,7 @@ from ..query.nodes import Node, ProjItem, Project, Restrict, TableRef, Top
 from ..sql.compiler import compile_condition_for_table
 from ..sql.ddl import compile_drop_table
 from ..sql.dml import compile_delete
+from ..sql.lineage import compile_clear_lineage_literal
 from .catalog_state import LINEAGE_TABLE, state_of
 from .naming import master_of, tier_of_table_name
 
@@ -246,8 +247,7 @@ def drop_quick(table: Any) -> None:
 def _lineage_cleanup(conn: Any, schema: str, table: str, st) -> list[str]:
     if not st.has_table(LINEAGE_TABLE):
         return []
-    d = conn.dialect
-    return [f"DELETE FROM {d.full_name(schema, LINEAGE_TABLE)} WHERE table_name = {d.string_literal(table)}"]
+    return [compile_clear_lineage_literal(conn.dialect, schema, table)]
 
 
 def _run_ddl(conn: Any, statements: list[str]) -> None:

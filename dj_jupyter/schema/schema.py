@@ -14,8 +14,8 @@ from typing import Any
 
 from ..definition.parser import parse_definition
 from ..errors import DataJointError
-from ..sql.ddl import compile_create_schema, compile_create_table, compile_drop_schema
-from ..sql.dml import compile_insert
+from ..sql.ddl import compile_create_schema, compile_create_table, compile_drop_schema, compile_drop_table
+from ..sql.lineage import compile_clear_lineage, compile_insert_lineage
 from .catalog_state import LINEAGE_TABLE, state_of
 from .declare import lineage_spec, resolve_definition
 from .naming import table_name_for, tier_of_table_name, to_camel
@@ -357,10 +357,9 @@ def _execute_declaration(c: Any, lineage_ddl: list[str], table_ddl: list[str], s
     each DDL statement, so on failure the tables created here are dropped again.
     """
     d = c.dialect
-    lineage = d.full_name(schema, LINEAGE_TABLE)
     # rows left by a table of this name dropped outside dj_jupyter must not survive
-    clear = f"DELETE FROM {lineage} WHERE table_name = {d.placeholder}"
-    insert = compile_insert(d, schema, LINEAGE_TABLE, ["table_name", "attribute_name", "lineage"], ["table_name", "attribute_name"])
+    clear = compile_clear_lineage(d, schema)
+    insert = compile_insert_lineage(d, schema)
     if d.supports_transactional_ddl:
         with c.transaction:
             for s in lineage_ddl + table_ddl:
@@ -388,8 +387,8 @@ def _execute_declaration(c: Any, lineage_ddl: list[str], table_ddl: list[str], s
 def _write_lineage(c: Any, lineage_ddl: list[str], schema: str, table: str, rows: list[tuple]) -> None:
     """Replace the lineage rows of an existing table (creating ``~lineage`` first if needed)."""
     d = c.dialect
-    clear = f"DELETE FROM {d.full_name(schema, LINEAGE_TABLE)} WHERE table_name = {d.placeholder}"
-    insert = compile_insert(d, schema, LINEAGE_TABLE, ["table_name", "attribute_name", "lineage"], ["table_name", "attribute_name"])
+    clear = compile_clear_lineage(d, schema)
+    insert = compile_insert_lineage(d, schema)
     if not d.supports_transactional_ddl:
         for s in lineage_ddl:  # MySQL commits DDL: create the service table before the transaction
             c.query(s)
@@ -406,9 +405,10 @@ def _undo_declaration(c: Any, schema: str, table: str, created: list[str]) -> No
     d = c.dialect
     try:
         if LINEAGE_TABLE not in created and table in created:
-            c.query(f"DELETE FROM {d.full_name(schema, LINEAGE_TABLE)} WHERE table_name = {d.placeholder}", (table,))
+            c.query(compile_clear_lineage(d, schema), (table,))
         for name in reversed(created):
-            c.query(f"DROP TABLE IF EXISTS {d.full_name(schema, name)}")
+            for statement in compile_drop_table(d, schema, name, if_exists=True):
+                c.query(statement)
     except Exception:  # the original error matters more; say what may be left behind
         logger.exception("Could not undo the failed declaration of `%s`.`%s`; check the schema for leftovers.", schema, table)
 

@@ -118,13 +118,13 @@ def compile_drop_schema(dialect: Dialect, schema: str, tables: list[str]) -> lis
 # drop table
 
 
-def compile_drop_table(dialect: Dialect, schema: str, table: str) -> list[str]:
+def compile_drop_table(dialect: Dialect, schema: str, table: str, *, if_exists: bool = False) -> list[str]:
     """Drop one table (and, on SQLite, its rows in ``"~comments"``).
 
     On PostgreSQL follow with :func:`compile_drop_enum_types` to remove enum types that
     no table uses any more.
     """
-    statements = [f"DROP TABLE {_full(dialect, schema, table)}"]
+    statements = [f"DROP TABLE {'IF EXISTS ' if if_exists else ''}{_full(dialect, schema, table)}"]
     if dialect.name == "sqlite":
         statements.append(
             f"DELETE FROM {_q(dialect, COMMENTS_TABLE)} WHERE schema_name = {dialect.string_literal(schema)} "
