@@ -102,6 +102,7 @@ def test_delay_and_priority_decide_what_is_due(p):
     jobs.refresh({"source_id": 2}, priority=9)
     jobs.refresh({"source_id": 4}, delay=3600)  # due in an hour
     assert [k["source_id"] for k in jobs.due_keys()] == [1, 2]
+    assert [k["source_id"] for k in jobs.due_keys(spread=True)] == [1, 2]  # shuffled only within a priority
     assert [k["source_id"] for k in jobs.due_keys(priority=5)] == [1]
     assert jobs.reserve({"source_id": 4}) is False  # not due yet
     result = p.Out.populate(reserve_jobs=True, refresh=False)
@@ -190,14 +191,18 @@ def test_ignored_keys_are_skipped(p):
 
 def test_keyboard_interrupt_releases_the_reservation(p):
     p.state.interrupt = 4
+    p.state.failing.clear()
     with pytest.raises(KeyboardInterrupt):
         p.Out.populate(reserve_jobs=True, suppress_errors=True)
     assert not (p.Out & {"source_id": 4}) and not (p.Out.Piece & {"source_id": 4})
     row = (p.Out.jobs & {"source_id": 4}).fetch1()
     assert row["status"] == "pending" and row["pid"] == 0 and row["reserved_time"] is None
+    assert p.Out.jobs.progress()["reserved"] == 0
     p.state.interrupt = None
-    p.state.failing.clear()
-    assert p.Out.populate(reserve_jobs=True)["success_count"] == N_KEYS - 4  # keys 4..7
+    done_before = len(p.Out())
+    assert done_before < N_KEYS
+    assert p.Out.populate(reserve_jobs=True)["success_count"] == N_KEYS - done_before
+    assert (p.Out & {"source_id": 4}).fetch1("doubled") == 8
 
 
 def test_refresh_removes_jobs_whose_key_left(p):
