@@ -273,3 +273,26 @@ def test_jobs_table_layout_matches_datajoint_on_mariadb(tmp_path):
     finally:
         drop_schema(conn, name)
         conn.close_all()
+
+
+def test_job_metadata_columns_are_filled(p):
+    Source = p.Source  # noqa: F841 - in scope for '-> Source'
+    with dj.config.override(jobs__add_job_metadata=True):
+
+        @p.schema
+        class Timed(dj.Computed):
+            definition = """
+            -> Source
+            ---
+            value : int32
+            """
+
+            def make(self, key):
+                self.insert1(dict(key, value=1))
+
+    assert Timed.populate({"source_id": 1}, reserve_jobs=True)["success_count"] == 1
+    q = p.connection.dialect.quote
+    start, duration, version = p.connection.query(
+        f"SELECT {q('_job_start_time')}, {q('_job_duration')}, {q('_job_version')} FROM {Timed.full_table_name}"
+    ).fetchone()
+    assert start is not None and 0 <= duration < 60 and version == ""
