@@ -36,6 +36,7 @@ __all__ = [
     "Computed",
     "Connection",
     "DataJointError",
+    "Diagram",
     "Entry",
     "FreeTable",
     "Imported",
@@ -62,6 +63,21 @@ __all__ = [
     "populate_all",
     "virtual_schema",
 ]
+
+
+# names imported on first use, so that `import dj_jupyter` stays light
+_LAZY = {"Diagram": ("dj_jupyter.diagram", "Diagram")}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module 'dj_jupyter' has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython):  # pragma: no cover - exercised through IPython
