@@ -10,6 +10,8 @@ __version__ = "0.1.0"
 __author__ = "dj_jupyter developers"
 
 from . import errors
+from .codecs.matlab import MatCell, MatStruct
+from .codecs.registry import Codec, get_codec, list_codecs
 from .connection import Connection, conn
 from .errors import DataJointError, ThreadSafetyError
 from .populate.autopopulate import AutoPopulate, Computed, Imported
@@ -32,6 +34,7 @@ Compute = Computed
 __all__ = [
     "AndList",
     "AutoPopulate",
+    "Codec",
     "Compute",
     "Computed",
     "Connection",
@@ -44,6 +47,8 @@ __all__ = [
     "Job",
     "Lookup",
     "Manual",
+    "MatCell",
+    "MatStruct",
     "Not",
     "Part",
     "QueryExpression",
@@ -58,6 +63,8 @@ __all__ = [
     "config",
     "conn",
     "errors",
+    "get_codec",
+    "list_codecs",
     "list_schemas",
     "logger",
     "populate_all",

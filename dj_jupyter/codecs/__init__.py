@@ -1,9 +1,17 @@
 """Codecs: how attribute values become stored bytes and back.
 
-For now this holds the ``<blob>`` wire format (:mod:`dj_jupyter.codecs.blob`) and the MATLAB
-array classes (:mod:`dj_jupyter.codecs.matlab`).  Importing the package registers nothing.
+* :mod:`.registry`: :class:`Codec` (subclass it to define ``<name>`` types),
+  :func:`get_codec`, :func:`list_codecs`, :func:`resolve_dtype`;
+* :mod:`.builtins`: ``<blob>``, ``<hash@>``, ``<attach>`` (loaded by the registry on first lookup);
+* :mod:`.blob`: the DataJoint ``<blob>`` wire format; :mod:`.matlab`: MATLAB cell/struct arrays;
+* :mod:`.columns`: codec attributes in inserts and fetches.
+
+Importing the package registers nothing.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .matlab import MatCell, MatStruct
+from .registry import Codec, CodecTypeError, get_codec, list_codecs, resolve_dtype
+
+__all__ = ["Codec", "CodecTypeError", "MatCell", "MatStruct", "get_codec", "list_codecs", "resolve_dtype"]

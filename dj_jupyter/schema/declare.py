@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from ..codecs.registry import resolve_dtype
 from ..definition.syntax import (
     AttributeDef,
     Default,
@@ -185,9 +186,12 @@ def resolve_definition(
 
 
 def _declared_column(item: AttributeDef, fail, dialect: Dialect | None) -> ColumnSpec:
-    t = item.type
+    declared = t = item.type
     if t.kind == "codec":
-        raise fail(f"Codec type <{t.name}> is not available: no codec of that name is registered.", item.span)
+        t = _codec_storage(item, fail)
+    if item.in_key and declared.kind == "codec":
+        raise fail(f"Attribute `{item.name}` of type {declared.text} cannot be in the primary key; move it below '---'.",
+                   item.span)
     if item.in_key and (t.name in ("json", "bytes") or "blob" in t.name or t.name in ("text", "longtext")):
         raise fail(f"Attribute `{item.name}` of type {t.text} cannot be in the primary key; move it below '---'.", item.span)
     if t.kind == "native":
@@ -200,8 +204,17 @@ def _declared_column(item: AttributeDef, fail, dialect: Dialect | None) -> Colum
             default_sql(dialect, item.name, t, item.default)
         except DataJointError as error:
             raise fail(str(error), _default_span(item.span)) from None
-    return ColumnSpec(item.name, t, t, nullable=nullable, default=item.default, comment=item.comment,
-                      marker=t.kind != "native", in_key=item.in_key)
+    return ColumnSpec(item.name, t, declared, nullable=nullable, default=item.default, comment=item.comment,
+                      marker=declared.kind != "native", in_key=item.in_key)
+
+
+def _codec_storage(item: AttributeDef, fail) -> TypeSpec:
+    """The core type that stores a codec attribute (``<blob>`` -> bytes, ``<blob@>`` -> json)."""
+    try:
+        final, _, _ = resolve_dtype(item.type.text)
+    except DataJointError as error:
+        raise fail(str(error), item.span) from None
+    return parse_type(final)
 
 
 def _default_span(span: Span) -> Span:

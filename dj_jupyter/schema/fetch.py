@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..codecs.columns import codec_column_decoder
 from ..errors import DataJointError
 from ..heading.heading import Heading
 from ..heading.values import column_decoder, split_columns
@@ -37,6 +38,11 @@ def check_names(heading: Heading, names: Sequence[str]) -> None:
             raise heading.unknown(n)
 
 
+def _decoder(attr: Any, dialect: str) -> Any:
+    """The column decoder of an attribute: its codec chain for codec types, else the core conversion."""
+    return codec_column_decoder(attr, dialect) if attr.is_codec else column_decoder(attr, dialect)
+
+
 def fetch_columns(connection: Any, node: Node, names: Sequence[str] | None = None) -> tuple[list[str], list[list], int]:
     """Execute the query and return ``(names, columns, row_count)`` with values converted."""
     heading = node.heading
@@ -44,7 +50,7 @@ def fetch_columns(connection: Any, node: Node, names: Sequence[str] | None = Non
     sql, params = compile_select(connection.dialect, node, names)
     rows = connection.query(sql, params).fetchall()
     n = len(rows)
-    decoders = [column_decoder(heading[name], connection.dialect.name) for name in names]
+    decoders = [_decoder(heading[name], connection.dialect.name) for name in names]
     if not rows:
         return names, [[] for _ in names], 0
     columns = split_columns(rows, len(names))
@@ -60,7 +66,7 @@ def fetch_rows(connection: Any, node: Node, names: Sequence[str] | None = None) 
     names = list(heading.names if names is None else names)
     sql, params = compile_select(connection.dialect, node, names)
     rows = connection.query(sql, params).fetchall()
-    decoders = [column_decoder(heading[name], connection.dialect.name) for name in names]
+    decoders = [_decoder(heading[name], connection.dialect.name) for name in names]
     if rows and any(d is not None for d in decoders):
         columns = split_columns(rows, len(names))
         for i, dec in enumerate(decoders):

@@ -13,11 +13,13 @@ import warnings
 from operator import itemgetter
 from typing import Any, Sequence
 
+from ..codecs.columns import codec_column_encoder
 from ..errors import DataJointError, DuplicateError, MissingAttributeError, UnknownAttributeError, ValidationError
 from ..heading.heading import Heading
 from ..heading.values import column_encoder, encode_scalar, split_columns
 from ..sql.compiler import compile_select
 from ..sql.dml import compile_insert, compile_insert_select, compile_update
+from ..stores.writes import undo_writes_on_error
 
 __all__ = ["insert_rows", "insert_dataframe", "update_row", "populating", "rows_to_columns"]
 
@@ -159,14 +161,32 @@ def insert_rows(table: Any, rows: Any, *, replace: bool, skip_duplicates: bool, 
     names, columns = _check_fields(table, names, columns, heading, ignore_extra_fields)
     _check_required(table, names, heading)
     dialect = conn.dialect
-    encoded = [column_encoder(heading[n], dialect.name)(col) for n, col in zip(names, columns)]
-    _check_not_null(heading, names, encoded)
-    statements = []
-    for group_names, values in _default_groups(heading, names, encoded, n_rows):
-        sql = compile_insert(dialect, table.database, table.table_name, group_names, heading.primary_key,
-                             skip_duplicates=skip_duplicates, replace=replace)
-        statements.append((sql, values))
-    _execute_insert(conn, statements, chunk_size, table)
+    # codec columns are encoded last: they may upload objects, so every cheaper check runs first
+    encoded = [None if heading[n].is_codec else column_encoder(heading[n], dialect.name)(col)
+               for n, col in zip(names, columns)]
+    _check_not_null(heading, names, [col if enc is None else enc for col, enc in zip(columns, encoded)])
+    # objects uploaded by codecs are removed again if anything below fails: no row, no object
+    with undo_writes_on_error():
+        if None in encoded:
+            _encode_codec_columns(table, heading, names, columns, encoded, dialect.name)
+        statements = []
+        for group_names, values in _default_groups(heading, names, encoded, n_rows):
+            sql = compile_insert(dialect, table.database, table.table_name, group_names, heading.primary_key,
+                                 skip_duplicates=skip_duplicates, replace=replace)
+            statements.append((sql, values))
+        _execute_insert(conn, statements, chunk_size, table)
+
+
+def _encode_codec_columns(table: Any, heading: Heading, names: list[str], columns: list[list], encoded: list,
+                          dialect: str) -> None:
+    """Fill ``encoded`` for the codec columns; each codec sees its row's primary-key values."""
+    pk = [(n, col) for n, col in zip(names, columns) if n in heading.primary_key]
+    n_rows = len(columns[0])
+    keys = [dict(zip([n for n, _ in pk], values)) for values in zip(*(col for _, col in pk))] if pk else [{}] * n_rows
+    for i, name in enumerate(names):
+        if encoded[i] is None:
+            encoder = codec_column_encoder(heading[name], dialect, schema=table.database, table=table.table_name)
+            encoded[i] = encoder(columns[i], keys)
 
 
 def _uses_default(attr: Any) -> bool:
@@ -285,8 +305,16 @@ def update_row(table: Any, row: dict) -> None:
     # None means DEFAULT; for a nullable attribute that is NULL, bound as a plain parameter
     to_default = [k for k in sets if row[k] is None and not heading[k].nullable]
     to_value = [k for k in sets if k not in to_default]
-    values = [None if row[k] is None else encode_scalar(heading[k], row[k], d) for k in to_value]
-    keys = [encode_scalar(heading[k], key[k], d) for k in heading.primary_key]
-    sql = compile_update(conn.dialect, table.database, table.table_name, to_value, to_default, heading.primary_key,
-                         default_sql=[heading[k].default for k in to_default])
-    conn.query(sql, values + keys)
+    with undo_writes_on_error():
+        values = [None if row[k] is None else _update_value(table, heading[k], row[k], key, d) for k in to_value]
+        keys = [encode_scalar(heading[k], key[k], d) for k in heading.primary_key]
+        sql = compile_update(conn.dialect, table.database, table.table_name, to_value, to_default, heading.primary_key,
+                             default_sql=[heading[k].default for k in to_default])
+        conn.query(sql, values + keys)
+
+
+def _update_value(table: Any, attr: Any, value: Any, key: dict, dialect: str) -> Any:
+    if not attr.is_codec:
+        return encode_scalar(attr, value, dialect)
+    encoder = codec_column_encoder(attr, dialect, schema=table.database, table=table.table_name)
+    return encoder([value], [key])[0]
