@@ -30,8 +30,13 @@ def build_graph_data(diagram: Any, *, direction: str, definitions: bool = True) 
     cluster_labels = {s: module_names.get(s, s) for s, _ in tables}
     keys = {n: diagram.primary_key(n) for n in tables}
     display = {n: (node_id(n) if n in diagram._expanded else f"collapsed:{n[0]}") for n in tables}
-    nodes = [_table_node(diagram, n, labels[n], keys[n], definitions) for n in tables if n in diagram._expanded]
-    nodes += _collapsed_nodes(tables, display, cluster_labels)
+    collapsed = _collapsed_nodes(tables, display, cluster_labels)
+    nodes = []
+    for n in tables:  # parents first; a collapsed schema takes the place of its first table
+        if n in diagram._expanded:
+            nodes.append(_table_node(diagram, n, labels[n], keys[n], definitions))
+        elif display[n] in collapsed:
+            nodes.append(collapsed.pop(display[n]))
     edges = _edges(diagram, tables, keys, display)
     return {
         "direction": direction,
@@ -61,12 +66,12 @@ def _table_node(diagram: Any, node: TableKey, label: str, key: list[str], defini
     }
 
 
-def _collapsed_nodes(tables: list[TableKey], display: dict, cluster_labels: dict) -> list[dict]:
+def _collapsed_nodes(tables: list[TableKey], display: dict, cluster_labels: dict) -> dict[str, dict]:
     members: dict[str, list[str]] = {}
     for n in tables:
         if display[n].startswith("collapsed:"):
             members.setdefault(n[0], []).append(node_id(n))
-    return [{
+    return {f"collapsed:{schema}": {
         "id": f"collapsed:{schema}",
         "label": f"{cluster_labels[schema]} ({len(ids)} table{'s' if len(ids) != 1 else ''})",
         "schema": schema,
@@ -79,7 +84,7 @@ def _collapsed_nodes(tables: list[TableKey], display: dict, cluster_labels: dict
         "introduces_key": False,
         "collapsed": True,
         "tables": ids,
-    } for schema, ids in members.items()]
+    } for schema, ids in members.items()}
 
 
 def _edges(diagram: Any, tables: list[TableKey], keys: dict, display: dict) -> list[dict]:

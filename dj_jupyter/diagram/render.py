@@ -67,7 +67,7 @@ def svg_from_data(data: dict, *, theme: str = "auto") -> str:
            f"<style>{_dark_css() if theme == 'auto' else ''}</style>"]
     out += _clusters_svg(data, lay, palette)
     out += _groups_svg(data, lay, palette)
-    out += [_edge_svg(e, lay, palette) for e in data["edges"]]
+    out += [_edge_svg(e, lay, palette, bend) for e, bend in zip(data["edges"], _bends(data["edges"]))]
     out += [_node_svg(n, lay.boxes[n["id"]], palette) for n in data["nodes"]]
     out.append("</svg>")
     return "\n".join(out)
@@ -110,7 +110,21 @@ def _groups_svg(data: dict, lay: Layout, palette: str) -> list[str]:
     return out
 
 
-def _edge_svg(edge: dict, lay: Layout, palette: str) -> str:
+def _bends(edges: list[dict]) -> list[float]:
+    """Sideways offset of each edge, so that parallel foreign keys between two tables stay apart."""
+    count: dict[tuple[str, str], int] = {}
+    for e in edges:
+        count[(e["parent"], e["child"])] = count.get((e["parent"], e["child"]), 0) + 1
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for e in edges:
+        pair = (e["parent"], e["child"])
+        k = seen[pair] = seen.get(pair, -1) + 1
+        out.append((k - (count[pair] - 1) / 2) * 7.0)
+    return out
+
+
+def _edge_svg(edge: dict, lay: Layout, palette: str, bend: float = 0.0) -> str:
     colors = EDGE[palette]
     points = lay.routes[(edge["parent"], edge["child"])]
     classes = ["dj-edge"]
@@ -131,20 +145,26 @@ def _edge_svg(edge: dict, lay: Layout, palette: str) -> str:
         classes.append("dj-bundle")
     return (f'<g class="{" ".join(classes)}" data-parent={quoteattr(edge["parent"])} '
             f'data-child={quoteattr(edge["child"])}>{title}'
-            f'<path d="{_curve(points, lay.direction)}" stroke="{stroke}" {attrs}/></g>')
+            f'<path d="{_curve(points, lay.direction, bend)}" stroke="{stroke}" {attrs}/></g>')
 
 
-def _curve(points: list[tuple[float, float]], direction: str) -> str:
-    """Smooth path through the route points, leaving and entering along the layer axis."""
+def _curve(points: list[tuple[float, float]], direction: str, bend: float = 0.0) -> str:
+    """Smooth path through the route points, leaving and entering along the layer axis.
+
+    ``bend`` shifts the inner points (and control points) sideways, ends stay put.
+    """
     (x0, y0), rest = points[0], points[1:]
     d = [f"M{x0:.1f},{y0:.1f}"]
-    for x1, y1 in rest:
+    last = len(rest) - 1
+    for i, (x1, y1) in enumerate(rest):
         if direction == "LR":
+            y1 += bend if i < last else 0.0
             mid = (x0 + x1) / 2
-            d.append(f"C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {x1:.1f},{y1:.1f}")
+            d.append(f"C{mid:.1f},{y0 + bend * (i == 0):.1f} {mid:.1f},{y1 + bend * (i == last):.1f} {x1:.1f},{y1:.1f}")
         else:
+            x1 += bend if i < last else 0.0
             mid = (y0 + y1) / 2
-            d.append(f"C{x0:.1f},{mid:.1f} {x1:.1f},{mid:.1f} {x1:.1f},{y1:.1f}")
+            d.append(f"C{x0 + bend * (i == 0):.1f},{mid:.1f} {x1 + bend * (i == last):.1f},{mid:.1f} {x1:.1f},{y1:.1f}")
         x0, y0 = x1, y1
     return " ".join(d)
 
@@ -169,7 +189,7 @@ def _node_svg(node: dict, box: Box, palette: str) -> str:
     underline = ' text-decoration="underline"' if node["introduces_key"] else ""
     return (f'<g class="dj-node {css_class(node["tier"])}" data-table={quoteattr(node["id"])}>'
             f"<title>{escape(title)}</title>{drawn}"
-            f'<text class="dj-label" x="{text_x:.1f}" y="{box.y:.1f}" text-anchor="{anchor}" dominant-baseline="central" '
+            f'<text class="dj-label" x="{text_x:.1f}" y="{box.y:.1f}" text-anchor="{anchor}" dy="0.35em" '
             f'font-size="{size}" fill="{colors.text}"{underline}>{escape(node["label"])}</text></g>')
 
 
