@@ -103,11 +103,15 @@ class Diagram(DiagramRendering):
         return self
 
     @classmethod
-    def from_sequence(cls, sequence: Iterable[Any]) -> Diagram:
-        """The union of the diagrams of each item (tables, schemas, modules, diagrams)."""
-        frame = inspect.currentframe().f_back
-        context = {**frame.f_globals, **frame.f_locals}
-        del frame
+    def from_sequence(cls, sequence: Iterable[Any], *, context: dict | None = None) -> Diagram:
+        """The union of the diagrams of each item (tables, schemas, modules, diagrams).
+
+        ``context`` labels the tables, as for :class:`Diagram` (default: the caller's names).
+        """
+        if context is None:
+            frame = inspect.currentframe().f_back
+            context = {**frame.f_globals, **frame.f_locals}
+            del frame
         result = None
         for item in sequence:
             d = cls(item, context=context if not isinstance(item, types.ModuleType) else None)
