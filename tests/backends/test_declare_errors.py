@@ -66,7 +66,7 @@ LOCATED = {
     "rename of a non-key attribute": ("-> Parent.proj(p='label')\n---", dj.Manual, 1, 1, "not a primary-key attribute"),
     "json in the primary key": ("j : json\n---\nx : int32", dj.Manual, 1, 1, "primary key"),
     "bytes in the primary key": ("id : int32\nb : bytes\n---", dj.Manual, 2, 1, "primary key"),
-    "unregistered codec": ("id : int32\n---\nb : <blob>", dj.Manual, 3, 1, "<blob>"),
+    "unregistered codec": ("id : int32\n---\nb : <nosuchcodec>", dj.Manual, 3, 1, "<nosuchcodec>"),
     "attribute defined twice": ("-> Parent\nparent_id : int16\n---", dj.Manual, 2, 1, "already defined"),
     "computed with its own key": ("-> Parent\nextra : int16\n---\nx : int32", dj.Computed, 2, 1, "from foreign keys"),
     "comment starting with a colon": ("id : int32\n---\nx : int32  # :no", dj.Manual, 3, 14, "cannot start with ':'"),
