@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..errors import DataJointError
 
@@ -194,7 +195,7 @@ class _Graph:
                 self.down.append([])
                 chain.append(dummy)
             chain.append(child)
-            for a, b in zip(chain, chain[1:]):
+            for a, b in pairwise(chain):
                 self.down[a].append(b)
                 self.up[b].append(a)
             self.chains[(parent, child)] = chain
@@ -286,15 +287,14 @@ def _inversions(pairs: list[tuple[int, int]], size: int) -> int:
     """Crossings between two layers: inversions of the lower ends, counted with a Fenwick tree."""
     pairs.sort()
     tree = [0] * (size + 1)
-    seen = crossings = 0
-    for _, low in pairs:
+    crossings = 0
+    for seen, (_, low) in enumerate(pairs):
         # edges already seen whose lower end is strictly right of this one cross it
         i, not_right = low + 1, 0
         while i > 0:
             not_right += tree[i]
             i -= i & -i
         crossings += seen - not_right
-        seen += 1
         i = low + 1
         while i <= size:
             tree[i] += 1

@@ -62,8 +62,8 @@ def svg_from_data(data: dict, *, theme: str = "auto") -> str:
     lay = layout_of(data)
     palette = "dark" if theme == "dark" else "light"
     width, height = max(lay.width, 40.0), max(lay.height, 40.0)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dj-diagram" width="{width:.0f}" height="{height:.0f}" '
-           f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">',
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="dj-diagram" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">'),
            f"<style>{_dark_css() if theme == 'auto' else ''}</style>"]
     out += _clusters_svg(data, lay, palette)
     out += _groups_svg(data, lay, palette)

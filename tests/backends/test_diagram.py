@@ -33,7 +33,7 @@ def pipe(db):
         definition = """
         species : varchar(20)
         """
-        contents = [("mouse",)]
+        contents = (("mouse",),)
 
     @lab
     class Subject(dj.Manual):
@@ -133,7 +133,7 @@ def nodes_by_id(data: dict) -> dict[str, str]:
 
 
 def test_labels_default_to_the_callers_names_else_sql_names(pipe):
-    Subject = pipe.Subject  # noqa: N806 - a class name, as in a notebook
+    Subject = pipe.Subject  # a class name, as in a notebook
     labels = _labels(dj.Diagram(pipe.lab))
     assert "Subject" in labels
     assert f"{pipe.lab.database}.session" in labels  # not in this function's namespace
@@ -169,7 +169,7 @@ def test_set_algebra(pipe):
     assert _labels(everything * (session + 1)) == {"Session", "Scan", "Review"}
     assert _labels(dj.Diagram(pipe.Scan, context=ctx).add_parts()) == {"Scan", "Scan.Unit"}
     assert _labels(dj.Diagram.from_sequence([pipe.Subject, pipe.Activity], context=ctx)) == {"Subject", "Activity"}
-    Scan = pipe.Scan  # noqa: N806 - the caller's names label the tables by default
+    Scan = pipe.Scan  # the caller's names label the tables by default
     assert _labels(dj.Diagram.from_sequence([Scan, pipe.rev])) == {"Scan", f"{pipe.rev.database}.review"}
     with pytest.raises(DataJointError, match="Cannot combine"):
         session + "Session"
