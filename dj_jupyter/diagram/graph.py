@@ -17,7 +17,6 @@ from typing import Any
 from ..errors import DataJointError
 from ..schema.catalog_state import state_of
 from ..schema.dependencies import Dependencies, TableKey
-from ..schema.naming import master_of, tier_of_table_name
 from ..schema.schema import Schema
 from ..schema.table import FreeTable, Table
 from ..settings import config
@@ -316,13 +315,3 @@ def _resolve_source(source: Any) -> tuple[Any, list[TableKey], dict[str, str], d
     raise DataJointError(
         f"dj.Diagram needs a table class or instance, a dj.Schema, or a module with a `schema`; got {type(source).__name__!r}.")
 
-
-def node_tier(table: str) -> str | None:
-    """Tier of a table from its SQL name (None for foreign names)."""
-    return tier_of_table_name(table)
-
-
-def master_key(node: TableKey) -> TableKey | None:
-    """The master of a part table, else None."""
-    schema, table = node
-    return (schema, master_of(table)) if tier_of_table_name(table) == "Part" else None
