@@ -138,7 +138,7 @@ class CodecTableContract:
     # ------------------------------------------------------------------ round trips
     def test_blob_round_trips_in_row_and_in_store(self, env: CodecEnv):
         objects = env.tables["Objects"]
-        rows = [dict(obj_id=1000 + i, b=v, bs=v) for i, v in enumerate(VALUES.values())]
+        rows = [{"obj_id": 1000 + i, "b": v, "bs": v} for i, v in enumerate(VALUES.values())]
         objects.insert(rows)
         back = (objects & "obj_id >= 1000").to_dicts(order_by="obj_id")
         assert len(back) == len(VALUES)
@@ -148,7 +148,7 @@ class CodecTableContract:
 
     def test_fetch1_to_pandas_and_to_arrays_decode(self, env: CodecEnv):
         objects = env.tables["Objects"]
-        objects.insert1(dict(obj_id=2000, b={"k": np.arange(3)}, bs=[1, 2], h=b"bytes 2000"))
+        objects.insert1({"obj_id": 2000, "b": {"k": np.arange(3)}, "bs": [1, 2], "h": b"bytes 2000"})
         one = (objects & {"obj_id": 2000}).fetch1()
         assert_same(one["b"], {"k": np.arange(3)})
         assert one["bs"] == [1, 2] and one["h"] == b"bytes 2000"
@@ -159,14 +159,14 @@ class CodecTableContract:
 
     def test_null_stays_null(self, env: CodecEnv):
         objects = env.tables["Objects"]
-        objects.insert1(dict(obj_id=3000))
+        objects.insert1({"obj_id": 3000})
         row = (objects & {"obj_id": 3000}).fetch1()
         assert [row[k] for k in ("b", "bs", "h", "a", "ai")] == [None] * 5
 
     def test_hash_round_trip_and_metadata(self, env: CodecEnv):
         objects = env.tables["Objects"]
         data = uuid.uuid4().bytes * 100
-        objects.insert1(dict(obj_id=4000, h=data))
+        objects.insert1({"obj_id": 4000, "h": data})
         assert (objects & {"obj_id": 4000}).fetch1("h") == data
         from dj_jupyter.codecs.hashing import content_hash
 
@@ -178,7 +178,7 @@ class CodecTableContract:
         objects = env.tables["Objects"]
         source = env.files / "notes.txt"
         source.write_bytes(b"attached \x00 content")
-        objects.insert1(dict(obj_id=5000, a=str(source), ai=source))
+        objects.insert1({"obj_id": 5000, "a": str(source), "ai": source})
         row = (objects & {"obj_id": 5000}).fetch1()
         for path in (row["a"], row["ai"]):
             assert isinstance(path, str) and Path(path).parent == env.downloads
@@ -187,12 +187,12 @@ class CodecTableContract:
 
     def test_named_store(self, env: CodecEnv):
         named = env.tables["Named"]
-        named.insert1(dict(named_id=1, payload={"x": np.eye(2)}))
+        named.insert1({"named_id": 1, "payload": {"x": np.eye(2)}})
         assert_same((named & {"named_id": 1}).fetch1("payload"), {"x": np.eye(2)})
 
     def test_preview_shows_placeholders_without_fetching(self, env: CodecEnv):
         objects = env.tables["Objects"]
-        objects.insert1(dict(obj_id=6000, bs=np.ones(2)))
+        objects.insert1({"obj_id": 6000, "bs": np.ones(2)})
         text = repr(objects & {"obj_id": 6000})
         assert "<blob>" in text and "<hash>" in text and "<attach>" in text
 
@@ -202,8 +202,8 @@ class CodecTableContract:
         payload = {"unique": uuid.uuid4().hex, "arr": np.arange(2000.0)}
         raw = uuid.uuid4().bytes * 50
         before = set(env.hash_objects())
-        objects.insert([dict(obj_id=7000, bs=payload, h=raw), dict(obj_id=7001, bs=payload, h=raw)])
-        objects.insert1(dict(obj_id=7002, bs=payload, h=raw))
+        objects.insert([{"obj_id": 7000, "bs": payload, "h": raw}, {"obj_id": 7001, "bs": payload, "h": raw}])
+        objects.insert1({"obj_id": 7002, "bs": payload, "h": raw})
         added = set(env.hash_objects()) - before
         assert len(added) == 2  # one object for the blob, one for the raw bytes, whatever the row count
         rows = (objects & "obj_id >= 7000 and obj_id <= 7002").to_dicts()
@@ -225,15 +225,15 @@ class CodecTableContract:
         unknown = env.tables["Unknown"]
         before = env.hash_objects()
         with pytest.raises(DataJointError, match="'nowhere' is requested but not configured") as info:
-            unknown.insert1(dict(u_id=1, payload=np.ones(3)))
+            unknown.insert1({"u_id": 1, "payload": np.ones(3)})
         assert repr(env.store_name) in str(info.value)
         self._nothing_written(env, unknown, {"u_id": 1}, before)
 
     def test_unserializable_value_writes_nothing(self, env: CodecEnv):
         objects = env.tables["Objects"]
         before = env.hash_objects()
-        rows = [dict(obj_id=8000, h=uuid.uuid4().bytes, bs=np.ones(3)),
-                dict(obj_id=8001, h=uuid.uuid4().bytes, bs=object())]
+        rows = [{"obj_id": 8000, "h": uuid.uuid4().bytes, "bs": np.ones(3)},
+                {"obj_id": 8001, "h": uuid.uuid4().bytes, "bs": object()}]
         with pytest.raises(DataJointError, match=r"`bs` \(<blob@>\) cannot store the value at row 1") as info:
             objects.insert(rows)
         assert isinstance(info.value, ValueError)
@@ -243,21 +243,21 @@ class CodecTableContract:
         objects = env.tables["Objects"]
         before = env.hash_objects()
         with pytest.raises(TypeError, match="<hash@> stores bytes; got a value of type str"):
-            objects.insert1(dict(obj_id=8100, h="not bytes"))
+            objects.insert1({"obj_id": 8100, "h": "not bytes"})
         self._nothing_written(env, objects, {"obj_id": 8100}, before)
 
     def test_attach_needs_an_existing_file(self, env: CodecEnv):
         objects = env.tables["Objects"]
         before = env.hash_objects()
         with pytest.raises(FileNotFoundError, match="not an existing file"):
-            objects.insert1(dict(obj_id=8200, a=str(env.files / "missing.bin")))
+            objects.insert1({"obj_id": 8200, "a": str(env.files / "missing.bin")})
         self._nothing_written(env, objects, {"obj_id": 8200}, before)
 
     def test_failed_insert_removes_its_uploads(self, env: CodecEnv):
         objects = env.tables["Objects"]
-        objects.insert1(dict(obj_id=8300, h=b"first"))
+        objects.insert1({"obj_id": 8300, "h": b"first"})
         before = env.hash_objects()
         with pytest.raises(DuplicateError):
-            objects.insert1(dict(obj_id=8300, h=uuid.uuid4().bytes))  # uploaded, then the row is refused
+            objects.insert1({"obj_id": 8300, "h": uuid.uuid4().bytes})  # uploaded, then the row is refused
         assert env.hash_objects() == before
         assert (objects & {"obj_id": 8300}).fetch1("h") == b"first"

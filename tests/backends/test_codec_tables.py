@@ -14,9 +14,14 @@ import pytest
 
 import dj_jupyter as dj
 from dj_jupyter.errors import DefinitionError
-
 from tests.backends.codec_cases import CodecEnv, CodecTableContract, declare_tables
-from tests.backends.conftest import BACKENDS, drop_schema, fresh_schema_name, make_connection, require_backend
+from tests.backends.conftest import (
+    BACKENDS,
+    drop_schema,
+    fresh_schema_name,
+    make_connection,
+    require_backend,
+)
 
 REFERENCE_DDL = Path("/work/shared/spec/reference-ddl-mariadb.sql")
 
@@ -58,7 +63,7 @@ def test_storage_types_and_markers(env):
 
 def test_files_are_laid_out_by_schema(env):
     objects = env.tables["Objects"]
-    objects.insert1(dict(obj_id=9000, h=b"layout"))
+    objects.insert1({"obj_id": 9000, "h": b"layout"})
     from dj_jupyter.codecs.hashing import content_hash
 
     expected = env.store.spec.location + f"/_hash/{env.schema.database}/{content_hash(b'layout')}"
@@ -68,7 +73,7 @@ def test_files_are_laid_out_by_schema(env):
 
 def test_tampered_object_is_detected(env):
     objects = env.tables["Objects"]
-    objects.insert1(dict(obj_id=9100, h=b"original content 9100"))
+    objects.insert1({"obj_id": 9100, "h": b"original content 9100"})
     from dj_jupyter.codecs.builtins import ContentMismatchError
     from dj_jupyter.codecs.hashing import content_hash
 
@@ -80,8 +85,8 @@ def test_tampered_object_is_detected(env):
 
 def test_update1_encodes_codec_values(env):
     objects = env.tables["Objects"]
-    objects.insert1(dict(obj_id=9200, b=np.zeros(2)))
-    objects.update1(dict(obj_id=9200, b={"new": 1}, h=b"updated"))
+    objects.insert1({"obj_id": 9200, "b": np.zeros(2)})
+    objects.update1({"obj_id": 9200, "b": {"new": 1}, "h": b"updated"})
     row = (objects & {"obj_id": 9200}).fetch1()
     assert row["b"] == {"new": 1} and row["h"] == b"updated"
 
@@ -128,7 +133,7 @@ def test_mariadb_blob_columns_match_datajoint(env):
     signal = next(line for line in reference.splitlines() if line.strip().startswith("`signal`"))
     ours = conn.query(f"SHOW CREATE TABLE `{env.schema.database}`.`recording`").fetchone()[1]
     assert signal in ours.splitlines()
-    BlobZoo.insert1(dict(blob_id="arr", value=np.arange(3)))
+    BlobZoo.insert1({"blob_id": "arr", "value": np.arange(3)})
     stored = conn.query(f"SELECT value FROM `{env.schema.database}`.`blob_zoo`").fetchone()[0]
     from dj_jupyter.codecs.blob import pack
 

@@ -24,7 +24,14 @@ import dj_jupyter as dj
 from dj_jupyter.errors import DataJointError
 from dj_jupyter.stores import StoreAccessError, get_store
 from tests.backends.codec_cases import CodecEnv, CodecTableContract, declare_tables
-from tests.backends.conftest import BACKENDS, drop_schema, fresh_schema_name, in_ci, make_connection, require_backend
+from tests.backends.conftest import (
+    BACKENDS,
+    drop_schema,
+    fresh_schema_name,
+    in_ci,
+    make_connection,
+    require_backend,
+)
 
 ACCESS_KEY, SECRET_KEY, BUCKET = "djtestkey", "djtestsecret", "dj-test"
 
@@ -97,7 +104,7 @@ def s3_server(tmp_path_factory):
             f"-s3.config={folder / 's3.json'}", f"-bucket={BUCKET}",
             f"-filer.localSocket={folder / 'filer.sock'}", f"-s3.localSocket={folder / 's3.sock'}",
             *(f"-{name}={port}" for name, port in ports.items())]
-    log = open(folder / "weed.log", "wb")
+    log = open(folder / "weed.log", "wb")  # noqa: SIM115 - open for the whole session, closed in finally
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
     endpoint = f"127.0.0.1:{ports['s3.port']}"
     try:
@@ -141,7 +148,7 @@ class TestS3Store(CodecTableContract):
 
 
 def test_objects_are_in_the_bucket(env, s3_server):
-    env.tables["Objects"].insert1(dict(obj_id=9500, h=b"in the bucket"))
+    env.tables["Objects"].insert1({"obj_id": 9500, "h": b"in the bucket"})
     store = env.store
     from dj_jupyter.codecs.hashing import content_hash
 
@@ -154,7 +161,7 @@ def _insert_with_store(env: CodecEnv, spec: dict, key: int) -> None:
     """Insert one <blob@> row with ``spec`` as the default store; its objects are removed afterwards."""
     with dj.config.override(stores={"default": "other", "other": spec}):
         try:
-            env.tables["Objects"].insert1(dict(obj_id=key, bs=np.arange(4)))
+            env.tables["Objects"].insert1({"obj_id": key, "bs": np.arange(4)})
         finally:
             _empty(dict(spec, access_key=ACCESS_KEY, secret_key=SECRET_KEY))
 
@@ -192,7 +199,7 @@ def test_credentials_from_secrets_folder(env, s3_server, tmp_path, monkeypatch):
     spec = s3_server.store()
     with dj.config.override(stores={"default": "other", "other": spec}):
         assert get_store().spec.access_key == ACCESS_KEY
-        env.tables["Objects"].insert1(dict(obj_id=9800, bs=np.arange(4)))
+        env.tables["Objects"].insert1({"obj_id": 9800, "bs": np.arange(4)})
         np.testing.assert_array_equal((env.tables["Objects"] & {"obj_id": 9800}).fetch1("bs"), np.arange(4))
         assert len(get_store().list()) == 1
     _empty(dict(spec, access_key=ACCESS_KEY, secret_key=SECRET_KEY))
