@@ -374,6 +374,20 @@ class Connection:
             raise
         self.commit_transaction()
 
+    def run_ddl(self, statements: Sequence[str]) -> None:
+        """Run DDL statements, all or nothing where the backend's DDL is transactional.
+
+        PostgreSQL and SQLite run them in one transaction; MySQL commits each DDL
+        statement itself, so there they simply run in order.
+        """
+        if self.dialect.supports_transactional_ddl:
+            with self.transaction:
+                for sql in statements:
+                    self.query(sql)
+        else:
+            for sql in statements:
+                self.query(sql)
+
     # ------------------------------------------------------------ session
 
     @property

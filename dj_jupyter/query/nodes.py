@@ -55,6 +55,18 @@ class ProjItem:
     sql: str | None = None  # raw SQL expression over the source's attributes
 
 
+def item_attributes(source: Heading, items: tuple[ProjItem, ...]) -> list[Attribute]:
+    """The attributes that projection items make from a source heading (renamed, kept or computed)."""
+    attrs: list[Attribute] = []
+    for item in items:
+        if item.sql is not None:
+            attrs.append(Heading.computed(item.name, item.sql))
+        else:
+            base = source[item.source]
+            attrs.append(base if item.name == item.source else replace(base, name=item.name))
+    return attrs
+
+
 @dataclass(frozen=True, eq=False)
 class Project(Node):
     source: Node
@@ -63,13 +75,7 @@ class Project(Node):
 
     def __post_init__(self) -> None:
         src = self.source.heading
-        attrs: list[Attribute] = []
-        for item in self.items:
-            if item.sql is not None:
-                attrs.append(Heading.computed(item.name, item.sql))
-            else:
-                base = src[item.source]
-                attrs.append(base if item.name == item.source else replace(base, name=item.name))
+        attrs = item_attributes(src, self.items)
         attrs = [a for a in attrs if a.in_key] + [a for a in attrs if not a.in_key]
         object.__setattr__(self, "heading", Heading(attrs))
 
@@ -139,13 +145,7 @@ class Aggregate(Node):
             raise DataJointError(
                 f"The aggregated group must contain the primary key of the grouping expression; missing: {', '.join(missing)}."
             )
-        attrs: list[Attribute] = []
-        for item in self.items:
-            if item.sql is not None:
-                attrs.append(Heading.computed(item.name, item.sql))
-            else:
-                base = src[item.source]
-                attrs.append(base if item.name == item.source else replace(base, name=item.name))
+        attrs = item_attributes(src, self.items)
         object.__setattr__(self, "heading", Heading(attrs))
 
 

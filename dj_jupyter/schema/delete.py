@@ -240,7 +240,7 @@ def drop_quick(table: Any) -> None:
         logger.info("Table %s does not exist: nothing to drop.", table.full_table_name)
         return
     statements = compile_drop_table(conn.dialect, table.database, table.table_name)
-    _run_ddl(conn, statements + _lineage_cleanup(conn, table.database, table.table_name, st))
+    conn.run_ddl(statements + _lineage_cleanup(conn, table.database, table.table_name, st))
     state.invalidate(table.database)
 
 
@@ -248,16 +248,6 @@ def _lineage_cleanup(conn: Any, schema: str, table: str, st) -> list[str]:
     if not st.has_table(LINEAGE_TABLE):
         return []
     return [compile_clear_lineage_literal(conn.dialect, schema, table)]
-
-
-def _run_ddl(conn: Any, statements: list[str]) -> None:
-    if conn.dialect.supports_transactional_ddl:
-        with conn.transaction:
-            for s in statements:
-                conn.query(s)
-    else:
-        for s in statements:
-            conn.query(s)
 
 
 def drop_tables(table: Any, *, prompt: bool | None = None, part_integrity: str = "enforce") -> None:
@@ -288,6 +278,6 @@ def drop_tables(table: Any, *, prompt: bool | None = None, part_integrity: str =
             return
     for s, t in reversed(keys):
         st = state.schema(s)
-        _run_ddl(conn, compile_drop_table(conn.dialect, s, t) + _lineage_cleanup(conn, s, t, st))
+        conn.run_ddl(compile_drop_table(conn.dialect, s, t) + _lineage_cleanup(conn, s, t, st))
         state.invalidate(s)
     logger.info("Tables dropped. Restart kernel.")

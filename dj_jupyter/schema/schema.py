@@ -243,14 +243,7 @@ class Schema:
         if ask and input(f"Proceed to delete entire schema `{self.database}`? [yes, No]: ").strip().lower() not in ("yes", "y"):
             return
         tables = list(reversed(self._drop_order()))
-        statements = compile_drop_schema(c.dialect, self.database, tables)
-        if c.dialect.supports_transactional_ddl:
-            with c.transaction:
-                for s in statements:
-                    c.query(s)
-        else:
-            for s in statements:
-                c.query(s)
+        c.run_ddl(compile_drop_schema(c.dialect, self.database, tables))
         state_of(c).forget(self.database)
 
     def _drop_order(self) -> list[str]:
