@@ -21,9 +21,10 @@ from ..schema.catalog_state import state_of
 from ..schema.expression import QueryExpression
 from ..schema.fetch import fetch_rows
 from ..schema.table import Table
-from .distributed import reserved_mode_keys, sigterm_raises
+from .distributed import reserved_mode_keys
 from .parallel import run_parallel
 from .runner import Progress, RunOptions, run_keys
+from .stopping import sigterm_stops
 
 __all__ = ["AutoPopulate", "Computed", "Imported", "Progress"]
 
@@ -122,7 +123,8 @@ class AutoPopulate:
         reserve_jobs : bool
             Distributed mode: take keys from the jobs table (``T.jobs``), reserving each one,
             so that any number of workers on any number of hosts compute each key once;
-            errors are recorded there.  SIGTERM then stops after releasing the current key.
+            errors are recorded there.  SIGTERM then stops populate with SystemExit: at once
+            inside ``make`` (the key is rolled back and released), else after the current key.
         max_calls : int, optional
             Run ``make`` for at most this many keys.
         processes : int
@@ -152,7 +154,7 @@ class AutoPopulate:
         options = RunOptions(suppress_errors=suppress_errors, return_exception_objects=return_exception_objects,
                              make_kwargs=dict(make_kwargs or {}), display_progress=display_progress, callback=callback,
                              cancel=cancel)
-        with sigterm_raises(reserve_jobs):
+        with sigterm_stops(reserve_jobs):
             if reserve_jobs:
                 options.jobs, keys = reserved_mode_keys(self, restrictions, priority=priority, refresh=refresh,
                                                         max_calls=max_calls)

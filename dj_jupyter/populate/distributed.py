@@ -7,19 +7,15 @@ workers can share one list of pending keys and still compute each key once.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import signal
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from ..errors import DataJointError
 from ..query.conditions import AndList, make_condition
 from ..query.nodes import Node, Restrict
 
-__all__ = ["reserved_mode_keys", "sigterm_raises"]
+__all__ = ["reserved_mode_keys"]
 
 logger = logging.getLogger("dj_jupyter")
 
@@ -30,26 +26,6 @@ def _config():
     from ..settings import config
 
     return config
-
-
-def _raise_system_exit(signum: int, frame: Any) -> None:
-    raise SystemExit(f"Received signal {signum}: stopping after releasing the current key.")
-
-
-@contextlib.contextmanager
-def sigterm_raises(enabled: bool = True) -> Iterator[None]:
-    """While active, SIGTERM raises SystemExit (so the current key is released); restored after.
-
-    Signal handlers can only be installed from the main thread: elsewhere this does nothing.
-    """
-    if not enabled or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_system_exit)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _restricted_source(table: Any, restrictions: tuple) -> Node | None:

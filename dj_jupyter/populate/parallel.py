@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import DataJointError
 from .runner import RunOptions, Tally, error_message, run_keys, run_one
+from .stopping import raise_if_stop_requested
 
 __all__ = ["effective_processes", "run_parallel"]
 
@@ -54,10 +55,13 @@ def _work(key: dict) -> tuple[str, dict, Any, str]:
     table, options, stop = _WORKER["table"], _WORKER["options"], _WORKER["stop"]
     if stop.is_set():
         return "cancelled", key, None, ""
+    raise_if_stop_requested()  # SIGTERM (pool terminated) between keys: this worker exits
     try:
         status, error = run_one(table, key, options)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
         return "failed", key, _portable(exc), traceback.format_exc()
+    finally:
+        raise_if_stop_requested()
     return status, key, _portable(error), ""
 
 

@@ -21,6 +21,7 @@ from ..errors import DataJointError
 from ..heading.values import encode_scalar
 from ..schema.insert import populating
 from .jobs import code_version
+from .stopping import interruptible, raise_if_stop_requested
 
 __all__ = ["Progress", "RunOptions", "error_message", "populate_one", "run_keys", "run_one"]
 
@@ -74,22 +75,19 @@ def populate_one(table: Any, key: dict, make_kwargs: dict) -> bool:
     active = populating()
     tripartite = uses_tripartite(table)
     started = _dt.datetime.now()
+    fetched = computed = None
     if tripartite:  # long computations run outside any transaction
-        fetched = _as_tuple(table.make_fetch(dict(key), **make_kwargs))
-        computed = _as_tuple(table.make_compute(dict(key), *fetched))
+        with interruptible():
+            fetched = _as_tuple(table.make_fetch(dict(key), **make_kwargs))
+            computed = _as_tuple(table.make_compute(dict(key), *fetched))
     conn.start_transaction()
     try:
         if key in table:
             conn.cancel_transaction()
             return False
         active.add(cls)
-        if tripartite:
-            again = _as_tuple(table.make_fetch(dict(key), **make_kwargs))
-            if _fingerprint(again) != _fingerprint(fetched):
-                raise DataJointError("Referential integrity failed! The make_fetch data has changed since make_compute ran.")
-            table.make_insert(dict(key), *computed)
-        else:
-            table.make(dict(key), **make_kwargs)
+        with interruptible():  # SIGTERM here rolls the key back at once
+            _make(table, key, make_kwargs, fetched, computed)
         conn.commit_transaction()
     except BaseException:
         if conn.in_transaction:
@@ -102,6 +100,17 @@ def populate_one(table: Any, key: dict, make_kwargs: dict) -> bool:
         active.discard(cls)
     _record_job_metadata(table, key, started)
     return True
+
+
+def _make(table: Any, key: dict, make_kwargs: dict, fetched: tuple | None, computed: tuple | None) -> None:
+    """The user's code for one key, inside its transaction."""
+    if fetched is None:
+        table.make(dict(key), **make_kwargs)
+        return
+    again = _as_tuple(table.make_fetch(dict(key), **make_kwargs))
+    if _fingerprint(again) != _fingerprint(fetched):
+        raise DataJointError("Referential integrity failed! The make_fetch data has changed since make_compute ran.")
+    table.make_insert(dict(key), *computed)
 
 
 def _record_job_metadata(table: Any, key: dict, started: _dt.datetime) -> None:
@@ -195,6 +204,7 @@ def run_keys(table: Any, keys: list[dict], options: RunOptions) -> dict:
     for key in keys:
         if options.cancel is not None and options.cancel.is_set():
             break
+        raise_if_stop_requested()  # SIGTERM that arrived outside make: stop between keys
         status, error = run_one(table, key, options)
         tally.add(key, status, error)
     return tally.result()

@@ -3,6 +3,8 @@ recovery of reservations whose worker is gone."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -29,7 +31,7 @@ FAILING = {3, 5}
 def p(connection, schema_name):
     """Source (uint16 key) -> Out (Computed, part Out.Piece); keys in ``state.failing`` raise in make."""
     schema = dj.Schema(schema_name, connection=connection)
-    state = SimpleNamespace(failing=set(FAILING), interrupt=None, calls=[])
+    state = SimpleNamespace(failing=set(FAILING), interrupt=None, calls=[], hook=None)
 
     @schema
     class Source(dj.Manual):
@@ -57,6 +59,8 @@ def p(connection, schema_name):
             state.calls.append(key["source_id"])
             self.insert1(dict(key, doubled=2 * key["source_id"]))
             self.Piece.insert1(dict(key, piece=0))
+            if state.hook is not None:
+                state.hook(key)
             if key["source_id"] == state.interrupt:
                 raise KeyboardInterrupt  # after master and part rows were written
             if key["source_id"] in state.failing:
@@ -296,3 +300,31 @@ def test_job_metadata_columns_are_filled(p):
         f"SELECT {q('_job_start_time')}, {q('_job_duration')}, {q('_job_version')} FROM {Timed.full_table_name}"
     ).fetchone()
     assert start is not None and 0 <= duration < 60 and version == ""
+
+
+def test_sigterm_inside_make_releases_the_key_and_restores_the_handler(p):
+    p.state.failing.clear()
+    previous = signal.getsignal(signal.SIGTERM)
+    def terminate_in_make(key):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)  # the handler raises SystemExit during this sleep
+
+    p.state.hook = terminate_in_make
+    with pytest.raises(SystemExit):
+        p.Out.populate(reserve_jobs=True, max_calls=1)
+    assert signal.getsignal(signal.SIGTERM) is previous
+    assert len(p.Out()) == 0 and len(p.Out.Piece()) == 0
+    assert p.Out.jobs.progress()["reserved"] == 0 and p.Out.jobs.progress()["pending"] == N_KEYS
+
+
+def test_sigterm_outside_make_stops_after_the_current_key(p):
+    p.state.failing.clear()
+
+    def terminate_between_keys(progress):
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives while populate updates the jobs table
+
+    with pytest.raises(SystemExit):
+        p.Out.populate(reserve_jobs=True, callback=terminate_between_keys)
+    assert len(p.Out()) == 1 and len(p.Out.Piece()) == 2
+    assert p.Out.jobs.progress() == {"pending": N_KEYS - 1, "reserved": 0, "success": 0, "error": 0, "ignore": 0,
+                                         "total": N_KEYS - 1}
