@@ -1,0 +1,72 @@
+"""Rich display of query expressions and diagrams in notebooks, through IPython's formatters.
+
+After :func:`register_display` (``%load_ext dj_jupyter`` calls it), displaying a query
+expression or a table class shows a :class:`~.widgets.PreviewWidget` (paged in the
+database), and displaying a ``dj.Diagram`` shows a :class:`~.widgets.PipelineView`.
+Each output also carries static renderings (HTML table, SVG) for GitHub, nbviewer and
+HTML export.  Nothing is registered on import: the core keeps its plain
+``_repr_html_`` / ``_repr_svg_`` without this module.
+
+Examples
+--------
+In a notebook (``%load_ext dj_jupyter`` does the same)::
+
+    from dj_jupyter.jupyter.display import register_display
+    register_display()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema.expression import QueryExpression
+from ..schema.table import TableMeta
+
+__all__ = ["diagram_bundle", "query_bundle", "register_display", "unregister_display"]
+
+_DIAGRAM = ("dj_jupyter.diagram.graph", "Diagram")  # registered by name: dj.Diagram is imported lazily
+
+
+def query_bundle(obj: Any) -> tuple[dict, dict] | None:
+    """The mime bundle of a query expression or a table class: a preview widget plus static HTML/text.
+
+    Returns None (IPython then uses the other formatters) for an unbound table class
+    such as ``dj.Manual`` itself.
+    """
+    from .widgets import PreviewWidget
+
+    if isinstance(obj, type) and (getattr(obj, "database", None) is None or obj.__dict__.get("_tier_base")):
+        return None
+    return PreviewWidget(obj)._repr_mimebundle_()
+
+
+def diagram_bundle(diagram: Any) -> Any:
+    """The mime bundle of a ``dj.Diagram``: the pipeline view plus its SVG drawing."""
+    from .widgets import PipelineView
+
+    return PipelineView(diagram)._repr_mimebundle_()
+
+
+def _formatter(ip: Any) -> Any:
+    if ip is None:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+    if ip is None:
+        raise RuntimeError("register_display() needs a running IPython (a notebook or an IPython shell).")
+    return ip.display_formatter.mimebundle_formatter
+
+
+def register_display(ip: Any = None) -> None:
+    """Show query expressions, table classes and diagrams as widgets in the IPython shell ``ip`` (default: the running one)."""
+    formatter = _formatter(ip)
+    formatter.for_type(QueryExpression, query_bundle)
+    formatter.for_type(TableMeta, query_bundle)
+    formatter.for_type_by_name(*_DIAGRAM, diagram_bundle)
+
+
+def unregister_display(ip: Any = None) -> None:
+    """Go back to the plain static displays (``_repr_html_``, ``_repr_svg_``)."""
+    formatter = _formatter(ip)
+    for key in (QueryExpression, TableMeta, ".".join(_DIAGRAM)):
+        formatter.pop(key, None)

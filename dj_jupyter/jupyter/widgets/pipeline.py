@@ -1,0 +1,190 @@
+"""``PipelineView``: the diagram, a preview of the table clicked below it, and live populate status on the nodes.
+
+Displaying a ``dj.Diagram`` in a notebook shows this view (see
+:mod:`dj_jupyter.jupyter.display`).  Clicking a node previews that table's rows;
+:meth:`PipelineView.refresh_status` paints each auto-populated table's status
+(complete, pending keys, errors, running) from the database, and
+:meth:`PipelineView.populate_in_background` keeps the painting live while a
+background populate runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import ipywidgets
+
+from ...diagram.labels import Labeler
+from ...errors import DataJointError
+from ...populate.autopopulate import AutoPopulate
+from ...populate.jobs import Job
+from ...schema.table import FreeTable
+from .diagram import DiagramWidget
+from .populate import PopulateWidget
+from .preview import PreviewWidget
+
+__all__ = ["PipelineView", "table_status"]
+
+logger = logging.getLogger("dj_jupyter")
+
+
+def table_status(table: Any) -> dict | None:
+    """Populate status of an auto-populated table (class or instance); None for other tables.
+
+    Returns
+    -------
+    dict or None
+        ``state`` (``"complete"``, ``"pending"``, ``"running"`` or ``"error"``),
+        ``done`` and ``total`` keys of the key source, ``pending`` keys, ``errors``
+        and reserved (``running``) keys from the jobs table (0 when it does not exist).
+    """
+    table = table() if isinstance(table, type) else table
+    if not isinstance(table, AutoPopulate):
+        return None
+    remaining, total = table.progress()
+    counts = Job(table, declare=False).progress()  # all zeros when there is no jobs table: nothing is created
+    return _status(done=total - remaining, total=total, errors=counts["error"], running=counts["reserved"] > 0)
+
+
+def _status(*, done: int, total: int, errors: int, running: bool) -> dict:
+    pending = max(total - done, 0)
+    state = "running" if running else "error" if errors else "pending" if pending else "complete"
+    return {"state": state, "done": done, "total": total, "pending": pending, "errors": errors, "running": running}
+
+
+class PipelineView(ipywidgets.VBox):
+    """A pipeline diagram with a preview of the selected table below it.
+
+    Parameters
+    ----------
+    diagram : dj.Diagram
+        The tables to show.
+    page_size : int
+        Rows per page of the previews.
+    direction : {"LR", "TB"}, optional
+        Layout direction (default from ``dj.config``).
+
+    Attributes
+    ----------
+    diagram_widget : DiagramWidget
+        The drawing (its ``selected``, ``highlight`` and ``status`` traits).
+    preview : PreviewWidget or None
+        The preview of the selected table.
+
+    Examples
+    --------
+    >>> view = PipelineView(dj.Diagram(schema))                 # doctest: +SKIP
+    >>> view.diagram_widget.select(f"{schema.database}.session")   # doctest: +SKIP
+    >>> run = view.populate_in_background(Spikes)                # doctest: +SKIP
+    """
+
+    def __init__(self, diagram: Any, *, page_size: int = 10, direction: str | None = None, **kwargs: Any) -> None:
+        self.diagram_widget = DiagramWidget(diagram, direction=direction)
+        super().__init__(children=[self.diagram_widget], **kwargs)
+        self.preview: PreviewWidget | None = None
+        self.page_size = page_size
+        self._diagram = diagram
+        self._classes = Labeler(diagram.context).classes()
+        self._nodes = {n["id"]: n for n in self.diagram_widget.graph["nodes"]}
+        self._status_lock = threading.Lock()
+        self.diagram_widget.observe(self._on_select, names="selected")
+
+    # ------------------------------------------------------------------ tables of the nodes
+    def table(self, node: str) -> Any:
+        """The table drawn as ``node`` (``"schema.table"``): its class if the diagram's context has it, else a FreeTable.
+
+        Raises
+        ------
+        DataJointError
+            ``node`` is not a table of this diagram (or is a collapsed schema).
+        """
+        info = self._nodes.get(node)
+        if info is None or info["collapsed"]:
+            raise DataJointError(f"{node!r} is not a table of this diagram; expected one of: "
+                                 f"{', '.join(n for n, i in self._nodes.items() if not i['collapsed'])}.")
+        cls = self._classes.get((info["schema"], info["table"]))
+        if cls is not None:
+            return cls()
+        # Diagram has no public accessor for its connection yet; it is set for every database-backed diagram
+        return FreeTable(self._diagram._connection, node)
+
+    def _on_select(self, change: dict) -> None:
+        node = change["new"]
+        info = self._nodes.get(node)
+        if not node or info is None or info["collapsed"]:
+            self.preview = None
+            self.children = [self.diagram_widget]
+            return
+        try:
+            self.preview = PreviewWidget(self.table(node), page_size=self.page_size)
+        except DataJointError as exc:
+            self.diagram_widget.error = f"Cannot preview {info['label']}: {exc}"
+            self.preview = None
+            self.children = [self.diagram_widget]
+            return
+        self.children = [self.diagram_widget, self.preview]
+
+    # ------------------------------------------------------------------ populate status
+    def refresh_status(self) -> dict:
+        """Read the populate status of every auto-populated table shown and paint it; returns it."""
+        status = {}
+        for node, info in self._nodes.items():
+            cls = self._classes.get((info["schema"], info["table"]))
+            if cls is None or info["collapsed"]:
+                continue
+            try:
+                entry = table_status(cls)
+            except DataJointError as exc:
+                logger.debug("No populate status for %s: %s", node, exc)
+                continue
+            if entry is not None:
+                status[node] = entry
+        with self._status_lock:
+            self.diagram_widget.status = status
+        return status
+
+    def _set_status(self, node: str, entry: dict) -> None:
+        with self._status_lock:
+            self.diagram_widget.status = {**self.diagram_widget.status, node: entry}
+
+    def track(self, run: PopulateWidget) -> None:
+        """Paint the progress of a background populate on its table's node while it runs."""
+        table = run.table
+        node = f"{table.database}.{table.table_name}"
+        if node not in self._nodes:
+            return
+
+        def update(_change: dict | None = None) -> None:
+            running = run.state in ("starting", "running")
+            if running:
+                self._set_status(node, _status(done=run.done, total=run.total, errors=run.failed, running=True))
+                return
+            try:  # the run ended: the database has the last word (other workers may have helped)
+                entry = table_status(table) or {}
+            except DataJointError:
+                entry = _status(done=run.done, total=run.total, errors=0, running=False)
+            errors = max(entry.get("errors", 0), run.failed)
+            self._set_status(node, _status(done=entry.get("done", run.done), total=entry.get("total", run.total),
+                                           errors=errors, running=False))
+
+        run.observe(update, names=["done", "failed", "state"])
+        update()
+
+    def populate_in_background(self, table: Any, *restrictions: Any, **kwargs: Any) -> PopulateWidget:
+        """Like :func:`~dj_jupyter.jupyter.widgets.populate.populate_in_background`, with live status on the diagram."""
+        run = PopulateWidget(table, restrictions, kwargs)
+        self.track(run)
+        return run.start()
+
+    # ------------------------------------------------------------------ static rendering
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The view, plus the diagram's SVG for viewers without a kernel (GitHub, nbviewer)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data["image/svg+xml"] = self.diagram_widget.svg()
+        data["text/plain"] = repr(self._diagram)
+        return data, metadata
