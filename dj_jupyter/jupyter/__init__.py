@@ -1,7 +1,16 @@
-"""The Jupyter layer: magics (``%load_ext dj_jupyter``) and notebook helpers.
+"""The Jupyter layer: magics (``%load_ext dj_jupyter``), widgets and notebook display.
 
 The only layer of dj_jupyter that imports IPython; importing this package imports
-nothing from IPython (``dj_jupyter.jupyter.magics`` does).
+nothing from IPython, ipywidgets or anywidget (``dj_jupyter.jupyter.magics`` and
+``dj_jupyter.jupyter.widgets`` do).  ``populate_in_background`` is loaded on first use.
 """
 
-__all__: list[str] = []
+__all__ = ["populate_in_background"]
+
+
+def __getattr__(name: str):
+    if name == "populate_in_background":
+        from .widgets import populate_in_background
+
+        return populate_in_background
+    raise AttributeError(f"module 'dj_jupyter.jupyter' has no attribute {name!r}")

@@ -29,6 +29,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from ..errors import DataJointError, DefinitionError
 from .cell_table import SchemaCache, declare_cell_table, parse_cell_table
+from .display import register_display
 
 __all__ = ["DataJointMagics", "load_ipython_extension"]
 
@@ -101,3 +102,4 @@ def _message(exc: DataJointError) -> str:
 def load_ipython_extension(ipython: Any) -> None:
     """Register the dj_jupyter magics with ``ipython`` (called by ``%load_ext dj_jupyter``)."""
     ipython.register_magics(DataJointMagics)
+    register_display(ipython)  # query expressions and diagrams display as widgets
