@@ -117,10 +117,10 @@ def pipe(backend):
         big_id : int32
         """
 
-    Subject.insert([dict(subject_id=i, name=f"m{(i * 7) % 11:02d}", weight=float(i % 5), notes=[i] * 3)
+    Subject.insert([{"subject_id": i, "name": f"m{(i * 7) % 11:02d}", "weight": float(i % 5), "notes": [i] * 3}
                     for i in range(N_SUBJECTS)])
-    Session.insert([dict(subject_id=i, session_idx=s, note=f"s{s}") for i in range(4) for s in range(3)])
-    Big.insert([dict(big_id=i) for i in range(N_BIG)])
+    Session.insert([{"subject_id": i, "session_idx": s, "note": f"s{s}"} for i in range(4) for s in range(3)])
+    Big.insert([{"big_id": i} for i in range(N_BIG)])
     yield SimpleNamespace(schema=schema, Subject=Subject, Session=Session, Tally=Tally, Big=Big, conn=conn, name=name,
                           backend=backend_name, context=locals())
     _matrix.drop_schema(conn, name)

@@ -161,7 +161,7 @@ class PreviewWidget(anywidget.AnyWidget):
         connection = self._expr.connection
         try:
             n = self._expr.count(cap=self._count_cap)
-        except Exception as exc:  # noqa: BLE001 - any failure is shown in the widget, the thread must not die loudly
+        except Exception as exc:  # shown in the widget: a failed count must not end the thread loudly
             logger.debug("Counting the rows of a preview failed", exc_info=True)
             self.error = f"Could not count the rows: {exc}"
             return
@@ -183,7 +183,7 @@ class PreviewWidget(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle
-        state = dict(more=self.has_next, total=self.total, capped=self.total_capped)
+        state = {"more": self.has_next, "total": self.total, "capped": self.total_capped}
         data["text/html"] = static_html(self.columns, self.rows, **state)
         data["text/plain"] = static_text(self.columns, self.rows, **state)
         return data, metadata
