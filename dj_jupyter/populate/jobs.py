@@ -28,6 +28,13 @@ from ..schema.fetch import fetch_rows
 from ..schema.table import FreeTable
 from ..sql.ddl import compile_create_table
 from ..sql.dml import compile_insert
+from ..sql.jobs import (
+    compile_delete_job,
+    compile_due,
+    compile_job_update,
+    compile_priority_at_most,
+    compile_status_counts,
+)
 from .job_layout import (
     JOB_STATUSES,
     jobs_spec,
@@ -35,7 +42,6 @@ from .job_layout import (
     pack_text,
     truncate_message,
 )
-from .jobs_sql import now_sql
 
 __all__ = ["Job", "code_version", "worker_identity"]
 
@@ -115,15 +121,8 @@ class Job(FreeTable):
         if self.exists:
             return
         conn = self.connection
-        statements = compile_create_table(conn.dialect, self._spec())
         try:
-            if conn.dialect.supports_transactional_ddl:
-                with conn.transaction:
-                    for sql in statements:
-                        conn.query(sql)
-            else:
-                for sql in statements:
-                    conn.query(sql)
+            conn.run_ddl(compile_create_table(conn.dialect, self._spec()))
         except DataJointError:
             state_of(conn).invalidate(self.database)
             if not self.exists:  # another worker creating it at the same moment is fine
@@ -183,9 +182,8 @@ class Job(FreeTable):
         """Counts by status: ``{"pending", "reserved", "success", "error", "ignore", "total"}``."""
         counts = dict.fromkeys(JOB_STATUSES, 0)
         if self.exists:
-            q = self.connection.dialect.quote
-            for status, n in self.connection.query(
-                    f"SELECT {q('status')}, count(*) FROM {self.full_table_name} GROUP BY {q('status')}").fetchall():
+            sql = compile_status_counts(self.connection.dialect, self.database, self.table_name)
+            for status, n in self.connection.query(sql).fetchall():
                 counts[str(status)] = int(n)
         counts["total"] = sum(counts.values())
         return counts
@@ -212,73 +210,68 @@ class Job(FreeTable):
                             orphan_timeout=orphan_timeout)
 
     # ---------------------------------------------------------------- one key
-    def _key_where(self, key: dict) -> tuple[str, list]:
+    def _key_params(self, key: dict) -> list:
         heading = self.heading
-        d = self.connection.dialect
         names = heading.primary_key
         missing = [k for k in names if k not in key]
         if missing:
             raise DataJointError(f"A job key needs {', '.join(names)}; {', '.join(missing)} missing from {key!r}.")
-        sql = " AND ".join(f"{d.quote(k)} = {d.placeholder}" for k in names)
-        return sql, [encode_scalar(heading[k], key[k], d.name) for k in names]
+        dialect_name = self.connection.dialect.name
+        return [encode_scalar(heading[k], key[k], dialect_name) for k in names]
 
-    def _update(self, key: dict, assignments: dict[str, Any], sql_assignments: dict[str, str],
-                condition: str = "") -> int:
-        d = self.connection.dialect
-        sets = [f"{d.quote(c)} = {d.placeholder}" for c in assignments]
-        sets += [f"{d.quote(c)} = {expr}" for c, expr in sql_assignments.items()]
-        where, key_params = self._key_where(key)
-        sql = f"UPDATE {self.full_table_name} SET {', '.join(sets)} WHERE {where}{condition}"
-        return self.connection.query(sql, list(assignments.values()) + key_params).rowcount
+    def _update(self, key: dict, assignments: dict[str, Any], *, now_columns: tuple[str, ...] = (),
+                null_columns: tuple[str, ...] = (), if_status: str | None = None, if_due: bool = False,
+                if_values: dict[str, Any] | None = None) -> int:
+        """Update the key's row (see :func:`~dj_jupyter.sql.jobs.compile_job_update`); rows changed."""
+        if_values = if_values or {}
+        sql = compile_job_update(self.connection.dialect, self.database, self.table_name, list(assignments),
+                                 self.heading.primary_key, now_columns=now_columns, null_columns=null_columns,
+                                 if_status=if_status, if_due=if_due, if_columns=list(if_values))
+        params = list(assignments.values()) + self._key_params(key) + list(if_values.values())
+        return self.connection.query(sql, params).rowcount
 
     def reserve(self, key: dict) -> bool:
         """Claim a pending, due key for this worker; True if this worker won it.
 
         One atomic conditional UPDATE: of any number of workers, exactly one changes the row.
         """
-        d = self.connection.dialect
-        now = now_sql(d)
-        changed = self._update(
-            key, dict(status="reserved", **worker_identity(self.connection)), {"reserved_time": now},
-            f" AND {d.quote('status')} = 'pending' AND {d.quote('scheduled_time')} <= {now}",
-        )
+        changed = self._update(key, dict(status="reserved", **worker_identity(self.connection)),
+                               now_columns=("reserved_time",), if_status="pending", if_due=True)
         return changed == 1
 
     def release(self, key: dict) -> bool:
         """Give a key this process reserved back to the queue (after an interrupt)."""
-        d = self.connection.dialect
         me = worker_identity(self.connection)
-        changed = self._update(
-            key, {"status": "pending", "host": "", "pid": 0, "connection_id": 0}, {"reserved_time": "NULL"},
-            f" AND {d.quote('status')} = 'reserved' AND {d.quote('pid')} = {int(me['pid'])}",
-        )
+        changed = self._update(key, {"status": "pending", "host": "", "pid": 0, "connection_id": 0},
+                               null_columns=("reserved_time",), if_status="reserved",
+                               if_values={"pid": int(me["pid"])})
         return changed == 1
 
     def complete(self, key: dict, duration: float | None = None) -> None:
         """Mark a key done: delete its row, or keep it as ``success`` with ``jobs.keep_completed``."""
         if _config()["jobs.keep_completed"]:
-            now = now_sql(self.connection.dialect)
-            self._set_status(key, "success", {"duration": duration}, {"completed_time": now})
+            self._set_status(key, "success", {"duration": duration}, now_columns=("completed_time",))
             return
-        where, params = self._key_where(key)
-        self.connection.query(f"DELETE FROM {self.full_table_name} WHERE {where}", params)
+        sql = compile_delete_job(self.connection.dialect, self.database, self.table_name, self.heading.primary_key)
+        self.connection.query(sql, self._key_params(key))
 
     def error(self, key: dict, error_message: str, error_stack: str | None = None) -> None:
         """Record that ``make`` failed for a key (message truncated to 2047 characters, stack kept)."""
         values = {"error_message": truncate_message(str(error_message)),
                   "error_stack": None if error_stack is None else pack_text(str(error_stack))}
-        self._set_status(key, "error", values, {"completed_time": now_sql(self.connection.dialect)})
+        self._set_status(key, "error", values, now_columns=("completed_time",))
 
     def ignore(self, key: dict) -> None:
         """Mark a key to be skipped by populate (insert or update its row)."""
-        self._set_status(key, "ignore", {}, {})
+        self._set_status(key, "ignore", {})
 
-    def _set_status(self, key: dict, status: str, values: dict[str, Any], sql_values: dict[str, str]) -> None:
+    def _set_status(self, key: dict, status: str, values: dict[str, Any], *,
+                    now_columns: tuple[str, ...] = ()) -> None:
         """Update the key's row, or insert it if there is none (a key may have no row yet)."""
         values = dict(values, status=status)
         if status != "ignore":
             values.update(worker_identity(self.connection))
-        if self._update(key, values, sql_values):
+        if self._update(key, values, now_columns=now_columns):
             return
         heading = self.heading
         d = self.connection.dialect
@@ -312,9 +305,9 @@ class Job(FreeTable):
         """
         d = self.connection.dialect
         ref = TableRef(self.database, self.table_name, self.heading)
-        parts = [Equals("status", "pending"), SqlText(f"{d.quote('scheduled_time')} <= {now_sql(d)}")]
+        parts = [Equals("status", "pending"), SqlText(compile_due(d))]
         if priority is not None:
-            parts.append(SqlText(f"{d.quote('priority')} <= {int(priority)}"))
+            parts.append(SqlText(compile_priority_at_most(d, priority)))
         pk = tuple(ref.heading.primary_key)
         if restriction_node is not None:
             parts.append(InQuery(pk, Project(restriction_node, tuple(ProjItem(k, k) for k in pk))))

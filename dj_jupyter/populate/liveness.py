@@ -13,9 +13,14 @@ import os
 import socket
 from typing import Any
 
-from .jobs_sql import live_sessions_sql, session_user_name
+from ..sql.jobs import compile_live_sessions
 
-__all__ = ["dead_holders", "pid_alive"]
+__all__ = ["dead_holders", "pid_alive", "session_user_name"]
+
+
+def session_user_name(user: str | None) -> str:
+    """``root@localhost`` -> ``root``: how the session lists name users."""
+    return (user or "").split("@", 1)[0]
 
 
 def pid_alive(pid: int) -> bool:
@@ -42,7 +47,7 @@ def _live_sessions(connection: Any) -> tuple[set[int], bool]:
     Without the PROCESS privilege MySQL lists only the user's own sessions; then a
     missing session of another user proves nothing.
     """
-    rows = connection.query(live_sessions_sql(connection.dialect)).fetchall()
+    rows = connection.query(compile_live_sessions(connection.dialect)).fetchall()
     me = session_user_name(connection.user)
     ids = {int(r[0]) for r in rows if r[0] is not None}
     sees_others = connection.backend == "postgresql" or any(r[1] and str(r[1]) != me for r in rows)
@@ -53,7 +58,7 @@ def dead_holders(connection: Any, reservations: list[dict]) -> list[dict]:
     """The reservations (rows with host, pid, connection_id, user) whose worker is gone."""
     if not reservations:
         return []
-    if live_sessions_sql(connection.dialect) is None:
+    if compile_live_sessions(connection.dialect) is None:
         host = socket.gethostname()[:255]
         return [r for r in reservations if r["host"] == host and r["pid"] != os.getpid() and not pid_alive(int(r["pid"]))]
     ids, sees_others = _live_sessions(connection)

@@ -23,8 +23,8 @@ from ..errors import DataJointError
 from ..query.conditions import And, Cond, Equals, InQuery, Negate, Or, SqlText
 from ..query.nodes import Node, Project, ProjItem, Restrict, TableRef
 from ..sql.compiler import compile_condition_for_table, compile_select
-from ..sql.dml import compile_insert_select
-from .jobs_sql import shifted_now_sql
+from ..sql.dml import compile_delete
+from ..sql.jobs import compile_add_pending, compile_older_than, compile_repend
 from .liveness import dead_holders
 
 __all__ = ["recover_dead", "refresh_jobs"]
@@ -78,7 +78,8 @@ def _status_in(*statuses: str) -> Cond:
 
 def _delete_where(job: Any, cond: Cond) -> int:
     where, params = _where(job, cond)
-    return job.connection.query(f"DELETE FROM {job.full_table_name} WHERE {where}", params).rowcount
+    sql = compile_delete(job.connection.dialect, job.database, job.table_name, where)
+    return job.connection.query(sql, params).rowcount
 
 
 # ------------------------------------------------------------------------------ steps
@@ -95,11 +96,7 @@ def _add_pending(job: Any, restrictions: tuple, delay: float, priority: int) -> 
         )
     new = Restrict(pending, Negate(InQuery(jobs_pk, _keys_of(_jobs_ref(job), jobs_pk))))
     select_sql, params = compile_select(d, new, list(jobs_pk))
-    alias = d.quote("$new")
-    keys = ", ".join(f"{alias}.{d.quote(k)}" for k in jobs_pk)
-    columns = list(jobs_pk) + ["status", "priority", "scheduled_time"]
-    select = f"SELECT {keys}, 'pending', {priority}, {shifted_now_sql(d, delay)} FROM ({select_sql}) AS {alias}"
-    sql = compile_insert_select(d, job.database, job.table_name, columns, select, list(jobs_pk), skip_duplicates=True)
+    sql = compile_add_pending(d, job.database, job.table_name, jobs_pk, select_sql, priority=priority, delay=delay)
     return max(conn.query(sql, params).rowcount or 0, 0)
 
 
@@ -107,7 +104,7 @@ def _repend_completed(job: Any) -> int:
     pk = tuple(job.heading.primary_key)
     missing = _keys_of(job.target._pending_node(()), pk)
     where, params = _where(job, And((Equals("status", "success"), InQuery(pk, missing))))
-    sql = f"UPDATE {job.full_table_name} SET {job.connection.dialect.quote('status')} = 'pending' WHERE {where}"
+    sql = compile_repend(job.connection.dialect, job.database, job.table_name, where)
     return job.connection.query(sql, params).rowcount
 
 
@@ -121,25 +118,20 @@ def _remove_departed(job: Any) -> int:
 
 
 def _remove_stale(job: Any, stale_timeout: float) -> int:
-    d = job.connection.dialect
     pk = tuple(job.heading.primary_key)
-    old = SqlText(f"{d.quote('created_time')} < {shifted_now_sql(d, -stale_timeout)}")
+    old = SqlText(compile_older_than(job.connection.dialect, "created_time", stale_timeout))
     in_source = InQuery(pk, _keys_of(job.target._key_source_node(), pk))
     return _delete_where(job, And((Negate(Equals("status", "ignore")), old, Negate(in_source))))
 
 
 def _reset_reserved(job: Any, rows: list[dict]) -> int:
     """Back to ``pending``: each row only if the same holder still has it (no race with a new reservation)."""
-    d = job.connection.dialect
-    q = d.quote
     n = 0
     for row in rows:
         key = {k: row[k] for k in job.heading.primary_key}
-        n += job._update(
-            key, {"status": "pending", "host": "", "pid": 0, "connection_id": 0}, {"reserved_time": "NULL"},
-            f" AND {q('status')} = 'reserved' AND {q('connection_id')} = {int(row['connection_id'])} "
-            f"AND {q('pid')} = {int(row['pid'])}",
-        )
+        n += job._update(key, {"status": "pending", "host": "", "pid": 0, "connection_id": 0},
+                         null_columns=("reserved_time",), if_status="reserved",
+                         if_values={"connection_id": int(row["connection_id"]), "pid": int(row["pid"])})
     return n
 
 
@@ -157,7 +149,6 @@ def recover_dead(job: Any) -> int:
 
 
 def _recover_timed_out(job: Any, orphan_timeout: float) -> int:
-    d = job.connection.dialect
-    old = SqlText(f"{d.quote('reserved_time')} < {shifted_now_sql(d, -orphan_timeout)}")
+    old = SqlText(compile_older_than(job.connection.dialect, "reserved_time", orphan_timeout))
     return _reset_reserved(job, _reservations(job, old))
 

@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import DataJointError
 from ..heading.values import encode_scalar
 from ..schema.insert import populating
+from ..sql.dml import compile_update
 from .jobs import code_version
 from .stopping import interruptible, raise_if_stop_requested
 
@@ -124,10 +125,8 @@ def _record_job_metadata(table: Any, key: dict, started: _dt.datetime) -> None:
     values = [encode_scalar(heading.get(n, hidden=True), v, d.name)
               for n, v in zip(_JOB_METADATA, (started, duration, code_version()))]
     pk = heading.primary_key
-    sets = ", ".join(f"{d.quote(n)} = {d.placeholder}" for n in _JOB_METADATA)
-    where = " AND ".join(f"{d.quote(k)} = {d.placeholder}" for k in pk)
     params = values + [encode_scalar(heading[k], key[k], d.name) for k in pk]
-    conn.query(f"UPDATE {table.full_table_name} SET {sets} WHERE {where}", params)
+    conn.query(compile_update(d, table.database, table.table_name, _JOB_METADATA, (), pk, default_sql=()), params)
 
 
 def _quietly(action: Callable, *args: Any) -> None:
