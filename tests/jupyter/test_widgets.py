@@ -445,3 +445,20 @@ def test_pipeline_view_paints_a_background_populate(work):
     assert any(s and s["running"] for s in states)
     assert view.diagram_widget.status[node] == {"state": "complete", "done": N_KEYS, "total": N_KEYS, "pending": 0,
                                                 "errors": 0, "running": False}
+
+
+# ---------------------------------------------------------------------- front-end contract (no browser, no database)
+@pytest.mark.parametrize("widget, kinds", [(PreviewWidget, {"page", "sort"}), (DiagramWidget, {"select"}),
+                                           (PopulateWidget, {"cancel"}), (JobsView, set())])
+def test_front_ends_read_synced_traits_and_send_known_messages(widget, kinds):
+    """Every ``model.get("x")`` in the ESM is a synced trait; every message type sent is one the kernel parses."""
+    import re
+
+    esm = str(widget._esm)  # anywidget keeps the file's contents
+    assert "export default { render }" in esm
+    synced = {name for name, trait in widget.class_traits().items() if trait.metadata.get("sync")}
+    read = set(re.findall(r'model\.get\("(\w+)"\)', esm)) | set(re.findall(r'"change:(\w+)"', esm))
+    read |= {n for names in re.findall(r"const names = \[([^\]]*)\]", esm) for n in re.findall(r'"(\w+)"', names)}
+    assert read and read <= synced, f"the front end reads {sorted(read - synced)}, which the widget does not sync"
+    assert set(re.findall(r'type: "(\w+)"', esm)) == kinds
+    assert "prefers-color-scheme: dark" in str(widget._css)

@@ -124,6 +124,8 @@ function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "djw-diagram";
   el.appendChild(root);
+  const message = document.createElement("div");
+  message.className = "djw-error";
   const tooltip = document.createElement("pre");
   tooltip.className = "djw-tooltip";
   let view = { k: 1, x: 0, y: 0 };
@@ -181,6 +183,7 @@ function render({ model, el }) {
     const height = Math.min(graph.height + 16, 640);
     const canvas = svg("svg", { class: "djw-canvas", width: graph.width, height, viewBox: `0 0 ${graph.width} ${height}` });
     root.appendChild(canvas);
+    root.appendChild(message);
     root.appendChild(tooltip);
     world = svg("g", { class: "djw-world" }, canvas);
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -250,6 +253,9 @@ function render({ model, el }) {
     canvas.addEventListener("pointerleave", end);
   };
 
+  const paintError = () => { message.textContent = model.get("error"); };
+  paintError();
+  model.on("change:error", paintError);
   model.on("change:graph", draw);
   model.on("change:selected", paintSelection);
   model.on("change:highlight", paintSelection);
@@ -260,6 +266,7 @@ function render({ model, el }) {
     model.off("change:selected", paintSelection);
     model.off("change:highlight", paintSelection);
     model.off("change:status", paintStatus);
+    model.off("change:error", paintError);
   };
 }
 
