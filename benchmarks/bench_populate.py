@@ -42,14 +42,15 @@ import socket
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Self
 
 import dj_jupyter as dj
 
 # the shared timing and connection helpers of the insert/fetch benchmark (same directory)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_insert_fetch import SERVERS, dj_connection, environment, interleave, open_raw  # noqa: E402
+from bench_insert_fetch import SERVERS, dj_connection, environment, interleave, open_raw
 
 __all__ = ["GOALS", "main", "run_backend"]
 
@@ -96,10 +97,10 @@ def declare(schema: Any, n_keys: int) -> dict[str, type]:
         def make(self, key):
             raise RuntimeError("RawResult is filled by the raw-driver loop, never by populate")
 
-    Key.insert([dict(key_id=k) for k in range(n_keys)])
+    Key.insert([{"key_id": k} for k in range(n_keys)])
     Result.jobs.declare()  # created now, so that creating it is not part of any timing
     RawResult.jobs.declare()
-    return dict(Key=Key, Result=Result, RawResult=RawResult)
+    return {"Key": Key, "Result": Result, "RawResult": RawResult}
 
 
 # ------------------------------------------------------------------------------ raw driver side
@@ -172,7 +173,7 @@ class StatementLog:
         self.conn, self.statements = conn, []
         self._query, self._many = conn.query, conn.executemany
 
-    def __enter__(self) -> StatementLog:
+    def __enter__(self) -> Self:
         def query(sql, args=(), **kw):
             self.statements.append(sql)
             return self._query(sql, args, **kw)
@@ -192,10 +193,10 @@ class StatementLog:
         first = next((i for i, s in enumerate(self.statements) if s == begin_sql), len(self.statements))
         catalog = [s for s in self.statements if CATALOG.search(s)]
         in_loop = [s for s in self.statements[first:] if CATALOG.search(s)]
-        return dict(statements=len(self.statements), before_loop=first,
-                    per_key=round((len(self.statements) - first) / max(n_keys, 1), 2),
-                    catalog_queries=len(catalog), catalog_sql=catalog[:3], catalog_in_loop=len(in_loop),
-                    catalog_in_loop_sql=in_loop[:3])
+        return {"statements": len(self.statements), "before_loop": first,
+                    "per_key": round((len(self.statements) - first) / max(n_keys, 1), 2),
+                    "catalog_queries": len(catalog), "catalog_sql": catalog[:3], "catalog_in_loop": len(in_loop),
+                    "catalog_in_loop_sql": in_loop[:3]}
 
 
 # ------------------------------------------------------------------------------ one backend
@@ -221,8 +222,8 @@ def run_backend(backend: str, n_keys: int, repeat: int) -> dict:
 
 def measure(backend: str, conn: Any, raw: Any, tables: dict, n_keys: int, repeat: int) -> dict:
     result, raw_result = tables["Result"], tables["RawResult"]
-    names = dict(key=tables["Key"]().full_table_name, target=raw_result().full_table_name,
-                 jobs=raw_result.jobs.full_table_name)
+    names = {"key": tables["Key"]().full_table_name, "target": raw_result().full_table_name,
+                 "jobs": raw_result.jobs.full_table_name}
     loop = RawLoop(backend, raw, names)
     to_clear = [result().full_table_name, raw_result().full_table_name, result.jobs.full_table_name,
                 names["jobs"]]
@@ -351,9 +352,9 @@ def main(argv: list[str] | None = None) -> int:
             skipped[backend] = f"server not reachable ({exc})"
             print(f"{backend}: skipped, server not reachable", flush=True)
     print_table(results, skipped, args.keys, args.repeat)
-    report = dict(date=dt.datetime.now().isoformat(timespec="seconds"), keys=args.keys, repeat=args.repeat,
-                  goals_mysql_ratio=GOALS, servers={b: SERVERS[b]["host"] for b in SERVERS},
-                  environment=environment(), results=results, skipped=skipped)
+    report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "keys": args.keys, "repeat": args.repeat,
+                  "goals_mysql_ratio": GOALS, "servers": {b: SERVERS[b]["host"] for b in SERVERS},
+                  "environment": environment(), "results": results, "skipped": skipped}
     for p in write_json(report, record=args.record):
         print(f"wrote {p}")
     bad = catalog_in_loop(results)

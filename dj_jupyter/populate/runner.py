@@ -22,6 +22,7 @@ from ..heading.values import encode_scalar
 from ..schema.insert import populating
 from ..sql.dml import compile_update
 from .jobs import code_version
+from .key_check import KeyCheck
 from .stopping import interruptible, raise_if_stop_requested
 
 __all__ = ["Progress", "RunOptions", "error_message", "populate_one", "run_keys", "run_one"]
@@ -47,6 +48,8 @@ class RunOptions:
     callback: Callable[[Progress], None] | None = None
     cancel: threading.Event | None = None
     jobs: Any = None
+    # ``key in table`` compiled once per call (made by the first run_one, in each process)
+    key_check: KeyCheck | None = field(default=None, repr=False, compare=False)
 
 
 def error_message(exc: BaseException) -> str:
@@ -69,9 +72,13 @@ def _as_tuple(value: Any) -> tuple:
     return value if isinstance(value, tuple) else (value,)
 
 
-def populate_one(table: Any, key: dict, make_kwargs: dict) -> bool:
-    """Run make for one key in a transaction; False if the key was already there."""
+def populate_one(table: Any, key: dict, make_kwargs: dict, key_check: KeyCheck | None = None) -> bool:
+    """Run make for one key in a transaction; False if the key was already there.
+
+    ``key_check`` answers ``key in table`` (pass one per populate call to compile it once).
+    """
     conn = table.connection
+    in_table = key_check or KeyCheck(table)
     cls = type(table)
     active = populating()
     tripartite = uses_tripartite(table)
@@ -83,7 +90,7 @@ def populate_one(table: Any, key: dict, make_kwargs: dict) -> bool:
             computed = _as_tuple(table.make_compute(dict(key), *fetched))
     conn.start_transaction()
     try:
-        if key in table:
+        if in_table(key):
             conn.cancel_transaction()
             return False
         active.add(cls)
@@ -150,7 +157,9 @@ def run_one(table: Any, key: dict, options: RunOptions) -> tuple[str, Any]:
     logger.log(JOBS_LEVEL, "Making %s -> %s", key, table.full_table_name)
     start = time.monotonic()
     try:
-        made = populate_one(table, key, options.make_kwargs)
+        if options.key_check is None:
+            options.key_check = KeyCheck(table)
+        made = populate_one(table, key, options.make_kwargs, options.key_check)
     except (KeyboardInterrupt, SystemExit):
         if jobs is not None:
             _quietly(jobs.release, key)
