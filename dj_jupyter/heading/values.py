@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import itertools
 import json
 import math
+import operator
 import uuid
 from operator import itemgetter, methodcaller
 from typing import Any, Callable, Sequence
@@ -27,7 +29,8 @@ import numpy as np
 from ..errors import ValidationError
 from .heading import Attribute
 
-__all__ = ["column_encoder", "column_decoder", "encode_scalar", "split_columns", "INTEGER_RANGES"]
+__all__ = [
+    "has_none", "column_encoder", "column_decoder", "encode_scalar", "split_columns", "INTEGER_RANGES"]
 
 Column = list
 Encoder = Callable[[Sequence[Any]], list]
@@ -52,6 +55,11 @@ def _fail(attr: Attribute, expected: str, value: Any, row: int | None, hint: str
     if hint:
         text += " " + hint
     return ValidationError(text)
+
+
+def has_none(column: Sequence[Any]) -> bool:
+    """Whether a column holds None, by identity (``None in column`` would compare numpy arrays elementwise)."""
+    return any(map(operator.is_, column, itertools.repeat(None)))
 
 
 def _is_missing(v: Any) -> bool:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 import warnings
 from operator import itemgetter
-from typing import Any, Sequence
+from typing import Any
 
 from ..codecs.columns import codec_column_encoder
 from ..errors import DataJointError, DuplicateError, MissingAttributeError, UnknownAttributeError, ValidationError
 from ..heading.heading import Heading
-from ..heading.values import column_encoder, encode_scalar, split_columns
+from ..heading.values import column_encoder, encode_scalar, has_none, split_columns
 from ..sql.compiler import compile_select
 from ..sql.dml import compile_insert, compile_insert_select, compile_update
 from ..stores.writes import undo_writes_on_error
@@ -122,8 +122,8 @@ def _check_required(table: Any, names: list[str], heading: Heading) -> None:
 def _check_not_null(heading: Heading, names: list[str], columns: list[list]) -> None:
     for name, col in zip(names, columns):
         attr = heading[name]
-        if not attr.nullable and attr.default is None and None in col:
-            row = col.index(None)
+        if not attr.nullable and attr.default is None and has_none(col):
+            row = next(i for i, v in enumerate(col) if v is None)
             raise ValidationError(f"Attribute `{name}` cannot be NULL (None or NaN given at row {row}): it has no "
                                   "default and is not nullable, so give it a value.")
 

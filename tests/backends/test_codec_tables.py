@@ -138,3 +138,22 @@ def test_mariadb_blob_columns_match_datajoint(env):
     from dj_jupyter.codecs.blob import pack
 
     assert bytes(stored) == pack(np.arange(3))  # the bytes DataJoint itself would write
+
+
+def test_required_blob_column_takes_arrays(connection, schema_name):
+    """A non-nullable <blob> column accepts multi-element arrays (None is found by identity, not ==)."""
+    schema = dj.Schema(schema_name, connection=connection)
+
+    @schema
+    class Trace(dj.Manual):
+        definition = """
+        trace_id : int32
+        ---
+        samples : <blob>
+        """
+
+    Trace.insert([{"trace_id": i, "samples": np.arange(5.0) * i} for i in range(3)])
+    assert np.array_equal((Trace & {"trace_id": 2}).fetch1("samples"), np.arange(5.0) * 2)
+    with pytest.raises(dj.errors.ValidationError, match="samples"):
+        Trace.insert1({"trace_id": 9, "samples": None})
+    assert len(Trace()) == 3
