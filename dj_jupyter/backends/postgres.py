@@ -50,6 +50,7 @@ class PostgresBackend(Backend):
     name = "postgresql"
     dialect = POSTGRESQL
     begin_sql = "BEGIN"
+    _control = frozenset({"BEGIN", "COMMIT", "ROLLBACK"})
 
     def connect(self, params: ConnectionParams) -> Any:
         try:
@@ -73,6 +74,11 @@ class PostgresBackend(Backend):
     def execute(self, cursor: Any, sql: str, args: Sequence[Any]) -> None:
         if args:
             cursor.execute(sql, tuple(args))
+            return
+        if sql in self._control:
+            # our own single-statement transaction control: the pipeline's extra round trip
+            # (measured 0.09 -> 0.18 ms per statement) buys nothing here
+            cursor.execute(sql, ())
             return
         # the pipeline forces the extended protocol: one statement per call, always
         with cursor.connection.pipeline():
