@@ -50,6 +50,7 @@ __all__ = [
     "MatCell",
     "MatStruct",
     "Not",
+    "NpyRef",
     "Part",
     "QueryExpression",
     "Schema",
@@ -73,7 +74,8 @@ __all__ = [
 
 
 # names imported on first use, so that `import dj_jupyter` stays light
-_LAZY = {"Diagram": ("dj_jupyter.diagram", "Diagram")}
+_LAZY = {"Diagram": ("dj_jupyter.diagram", "Diagram"), "gc": ("dj_jupyter.gc", None),
+         "NpyRef": ("dj_jupyter.codecs.npyref", "NpyRef")}
 
 
 def __getattr__(name: str):
@@ -81,7 +83,9 @@ def __getattr__(name: str):
         import importlib
 
         module, attribute = _LAZY[name]
-        value = getattr(importlib.import_module(module), attribute)
+        value = importlib.import_module(module)
+        if attribute is not None:  # None: the name is the module itself (dj.gc)
+            value = getattr(value, attribute)
         globals()[name] = value  # later look-ups skip this function
         return value
     raise AttributeError(f"module 'dj_jupyter' has no attribute {name!r}")

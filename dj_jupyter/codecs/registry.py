@@ -185,6 +185,7 @@ def _load_builtins() -> None:
         if not _discovery["builtins"]:
             _discovery["builtins"] = True
             importlib.import_module(".builtins", __package__)
+            importlib.import_module(".npy", __package__)
 
 
 def _load_entry_points() -> None:

@@ -8,9 +8,11 @@ inside one transaction, so an error leaves the database as it was.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
+from ..codecs.lifecycle import DoomedObjects
 from ..errors import DataJointError
 from ..query.conditions import TRUE, And, InQuery, Negate, Or, disjunction, make_condition, semijoin
 from ..query.nodes import Node, ProjItem, Project, Restrict, TableRef, Top
@@ -71,7 +73,13 @@ def _base_table(node: Node) -> TableRef:
 
 def delete_quick(table: Any, get_count: bool = False) -> int | None:
     conn = table.connection
-    n = _delete_node(conn, _deletable(conn, table._node, set()))
+    node = _deletable(conn, table._node, set())
+    # objects of the deleted rows go after the commit (inside a user's transaction: left to dj.gc)
+    doomed = DoomedObjects(conn, state_of(conn), active=not conn.in_transaction)
+    with conn.transaction if doomed.active else contextlib.nullcontext():
+        doomed.note(node)
+        n = _delete_node(conn, node)
+    doomed.release()
     return n if get_count else None
 
 
@@ -185,11 +193,13 @@ def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None 
                 logger.info("About to delete %s: %d rows", conn.dialect.full_name(*key), n)
                 print(f"About to delete {conn.dialect.full_name(*key)}: {n} rows")
     own = transaction and not conn.in_transaction
+    doomed = DoomedObjects(conn, state_of(conn), active=own)  # objects deleted after the commit
     if own:
         conn.start_transaction()
     try:
         counts = {}
         for key, node in reversed(plan):
+            doomed.note(node)
             counts[key] = _delete_node(conn, node)
         _check_part_integrity(counts, part_integrity)
         deleted = counts[(table.database, table.table_name)]
@@ -203,6 +213,7 @@ def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None 
                 print("Deletes cancelled.")
                 return 0
             conn.commit_transaction()
+            doomed.release()
         return deleted
     except BaseException:
         if own and conn.in_transaction:
@@ -240,8 +251,11 @@ def drop_quick(table: Any) -> None:
         logger.info("Table %s does not exist: nothing to drop.", table.full_table_name)
         return
     statements = compile_drop_table(conn.dialect, table.database, table.table_name)
+    doomed = DoomedObjects(conn, state)
+    doomed.note(TableRef(table.database, table.table_name, st.heading(table.table_name)))
     conn.run_ddl(statements + _lineage_cleanup(conn, table.database, table.table_name, st))
     state.invalidate(table.database)
+    doomed.release()
 
 
 def _lineage_cleanup(conn: Any, schema: str, table: str, st) -> list[str]:
@@ -278,6 +292,9 @@ def drop_tables(table: Any, *, prompt: bool | None = None, part_integrity: str =
             return
     for s, t in reversed(keys):
         st = state.schema(s)
+        doomed = DoomedObjects(conn, state)
+        doomed.note(TableRef(s, t, st.heading(t)))
         conn.run_ddl(compile_drop_table(conn.dialect, s, t) + _lineage_cleanup(conn, s, t, st))
         state.invalidate(s)
+        doomed.release()
     logger.info("Tables dropped. Restart kernel.")
