@@ -26,8 +26,6 @@ def with_top(node: Node, order_by: Any = None, limit: int | None = None, offset:
     """Apply ``order_by``/``limit``/``offset`` as a Top node (ordering defaults to the primary key)."""
     if order_by is None and limit is None and not offset:
         return node
-    if offset and limit is None:
-        limit = None
     order = resolve_order_by(node.heading, order_by)
     return Top(node, limit, order, int(offset or 0))
 
