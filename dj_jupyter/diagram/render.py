@@ -67,7 +67,7 @@ def svg_from_data(data: dict, *, theme: str = "auto") -> str:
            f"<style>{_dark_css() if theme == 'auto' else ''}</style>"]
     out += _clusters_svg(data, lay, palette)
     out += _groups_svg(data, lay, palette)
-    out += [_edge_svg(e, lay, palette, bend) for e, bend in zip(data["edges"], _bends(data["edges"]))]
+    out += [_edge_svg(e, lay, palette, bend) for e, bend in zip(data["edges"], edge_bends(data["edges"]))]
     out += [_node_svg(n, lay.boxes[n["id"]], palette) for n in data["nodes"]]
     out.append("</svg>")
     return "\n".join(out)
@@ -110,7 +110,10 @@ def _groups_svg(data: dict, lay: Layout, palette: str) -> list[str]:
     return out
 
 
-def _bends(edges: list[dict]) -> list[float]:
+PARALLEL_GAP = 7.0  # px between parallel edges of the same two tables
+
+
+def edge_bends(edges: list[dict]) -> list[float]:
     """Sideways offset of each edge, so that parallel foreign keys between two tables stay apart."""
     count: dict[tuple[str, str], int] = {}
     for e in edges:
@@ -120,7 +123,7 @@ def _bends(edges: list[dict]) -> list[float]:
     for e in edges:
         pair = (e["parent"], e["child"])
         k = seen[pair] = seen.get(pair, -1) + 1
-        out.append((k - (count[pair] - 1) / 2) * 7.0)
+        out.append((k - (count[pair] - 1) / 2) * PARALLEL_GAP)
     return out
 
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections import deque
 
 from ...diagram.palette import EDGE, PALETTES, shape_of
-from ...diagram.render import layout_of
+from ...diagram.render import edge_bends, layout_of
 
 __all__ = ["ancestors", "descendants", "widget_graph"]
-
-PARALLEL_GAP = 7.0  # px between parallel edges of the same two tables (as in the SVG rendering)
 
 
 def _palettes() -> dict:
@@ -23,19 +21,6 @@ def _palettes() -> dict:
                               for tier, c in colors.items()},
                     "edges": dict(EDGE[theme])}
             for theme, colors in PALETTES.items()}
-
-
-def _bends(edges: list[dict]) -> list[float]:
-    count: dict[tuple[str, str], int] = {}
-    for e in edges:
-        count[(e["parent"], e["child"])] = count.get((e["parent"], e["child"]), 0) + 1
-    seen: dict[tuple[str, str], int] = {}
-    out = []
-    for e in edges:
-        pair = (e["parent"], e["child"])
-        k = seen[pair] = seen.get(pair, -1) + 1
-        out.append((k - (count[pair] - 1) / 2) * PARALLEL_GAP)
-    return out
 
 
 def widget_graph(data: dict) -> dict:
@@ -57,7 +42,7 @@ def widget_graph(data: dict) -> dict:
                       "shape": shape_of(node["tier"]), "layer": lay.layers.get(node["id"], 0),
                       "tier": node["tier"] or "unknown"})
     edges = [{**e, "points": [list(p) for p in lay.routes[(e["parent"], e["child"])]], "bend": bend}
-             for e, bend in zip(data["edges"], _bends(data["edges"]))]
+             for e, bend in zip(data["edges"], edge_bends(data["edges"]))]
     clusters = []
     for cluster in data["clusters"]:
         box = lay.clusters.get(cluster["id"])
