@@ -54,6 +54,7 @@ __all__ = [
     "Part",
     "QueryExpression",
     "Schema",
+    "SchemaCodec",
     "Table",
     "ThreadSafetyError",
     "Top",
@@ -75,7 +76,8 @@ __all__ = [
 
 # names imported on first use, so that `import dj_jupyter` stays light
 _LAZY = {"Diagram": ("dj_jupyter.diagram", "Diagram"), "gc": ("dj_jupyter.gc", None),
-         "NpyRef": ("dj_jupyter.codecs.npyref", "NpyRef")}
+         "NpyRef": ("dj_jupyter.codecs.npyref", "NpyRef"),
+         "SchemaCodec": ("dj_jupyter.codecs.schema_addressed", "SchemaCodec")}
 
 
 def __getattr__(name: str):

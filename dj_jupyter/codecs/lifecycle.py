@@ -162,6 +162,7 @@ class DoomedObjects:
         for schema in schemas:
             refs: set[tuple[str | None, str]] = set()
             st = self.state.schema(schema)
+            st.invalidate()  # another process may have declared a table that refers to the same content
             for name in st.table_names():
                 heading = st.heading(name)
                 columns = [c for c in object_columns(heading) if c.kind == HASH]

@@ -193,7 +193,8 @@ def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None 
                 logger.info("About to delete %s: %d rows", conn.dialect.full_name(*key), n)
                 print(f"About to delete {conn.dialect.full_name(*key)}: {n} rows")
     own = transaction and not conn.in_transaction
-    doomed = DoomedObjects(conn, state_of(conn), active=own)  # objects deleted after the commit
+    # objects of the deleted rows are deleted after the commit (in a user's transaction: left to dj.gc)
+    doomed = DoomedObjects(conn, state_of(conn), active=not conn.in_transaction)
     if own:
         conn.start_transaction()
     try:
@@ -213,7 +214,7 @@ def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None 
                 print("Deletes cancelled.")
                 return 0
             conn.commit_transaction()
-            doomed.release()
+        doomed.release()
         return deleted
     except BaseException:
         if own and conn.in_transaction:

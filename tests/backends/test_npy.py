@@ -133,6 +133,15 @@ def test_slices_read_ranges_only(env, monkeypatch):
         assert not ref.is_loaded
 
 
+def test_load_with_mmap_maps_the_file_of_a_folder_store(env):
+    table, root, _schema = env
+    table.insert1({"array_id": 150, "x": np.arange(24.0).reshape(4, 6)})
+    ref = (table & {"array_id": 150}).fetch1("x")
+    mapped = ref.load(mmap_mode="r")
+    assert isinstance(mapped, np.memmap) and Path(mapped.filename) == root / ref.path
+    np.testing.assert_array_equal(mapped[2], np.arange(12.0, 18.0))
+
+
 def test_object_dtype_is_refused_and_nothing_is_written(env):
     table, root, _schema = env
     before = _files(root)
