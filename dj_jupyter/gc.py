@@ -88,9 +88,21 @@ def list_hash_paths(schema_name: str, store: Any = None) -> list[str]:
 
 
 def list_schema_paths(schema_name: str, store: Any = None) -> list[str]:
-    """Objects stored under ``{schema_prefix}/{schema_name}/``."""
+    """Objects stored under ``{schema_prefix}/{schema_name}/`` (or ``{schema_prefix}/{k=v}/.../{schema_name}/``
+    when the store has a ``partition_pattern``)."""
     store = _store(store)
-    return store.list(f"{store.spec.schema_prefix}/{schema_name}/")
+    prefix = store.spec.schema_prefix
+    if not store.spec.partition_pattern:
+        return store.list(f"{prefix}/{schema_name}/")
+    return [p for p in store.list(f"{prefix}/") if _schema_of_partitioned(p[len(prefix) + 1:]) == schema_name]
+
+
+def _schema_of_partitioned(rest: str) -> str | None:
+    """The schema segment of ``{k=v}/.../{schema}/...``: the first segment that is not a key value."""
+    for segment in rest.split("/")[:-1]:
+        if "=" not in segment:
+            return segment
+    return None
 
 
 def delete_schema_path(path: str, store: Any = None) -> None:

@@ -68,10 +68,22 @@ def build_schema_path(spec: Any, schema: str, table: str, field: str, key: dict,
         The row's primary-key values (keys starting with ``_`` are ignored).
     ext : str
         File extension, with its dot (``".npy"``).
+
+    Examples
+    --------
+    >>> from dj_jupyter.stores.spec import parse_store_spec
+    >>> spec = parse_store_spec("s", {"protocol": "file", "location": ".", "partition_pattern": "subject",
+    ...                              "token_length": 4})
+    >>> build_schema_path(spec, "lab", "session", "trace", {"subject": 3, "session": 1}, ".npy")[:-8]
+    '_schema/subject=3/lab/session/session=1/trace_'
     """
-    segments = [key_segment(k, v) for k, v in key.items() if not k.startswith("_")]
+    key = {k: v for k, v in key.items() if not k.startswith("_")}
+    # partition_pattern ("subject_id/session_date") lifts those key attributes in front of the schema
+    lifted = [a for a in (spec.partition_pattern or "").split("/") if a in key]
+    front = [key_segment(a, key[a]) for a in lifted]
+    segments = [key_segment(k, v) for k, v in key.items() if k not in lifted]
     token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(spec.token_length))
-    return "/".join([spec.schema_prefix, schema, table, *segments, f"{field}_{token}{ext}"])
+    return "/".join([spec.schema_prefix, *front, schema, table, *segments, f"{field}_{token}{ext}"])
 
 
 class SchemaCodec(Codec):

@@ -218,3 +218,58 @@ def test_missing_object_gives_a_clear_error(env):
     with pytest.raises(DataJointError, match="no object"):
         ref[0:2]
 
+
+
+def test_objects_follow_rows_and_gc_on_s3(s3_env):
+    table = s3_env
+    store = get_store("lab")
+    schema = table.database
+    table.insert1({"array_id": 2, "x": np.arange(10)})
+    path = (table & {"array_id": 2}).fetch1("x").path
+    orphan = f"_schema/{schema}/{table.table_name}/array_id=99/x_orphaned.npy"
+    store.put(orphan, b"not referenced")
+    elsewhere = "_schema/djtest_someone_else/t/x.npy"
+    store.put(elsewhere, b"another schema")
+    report = dj.gc.collect(dj.Schema(schema, connection=table.connection), dry_run=False)
+    assert report["orphaned_schema_paths"] == [orphan] and report["schema_paths_deleted"] == 1
+    assert store.exists(path) and not store.exists(orphan) and store.exists(elsewhere)
+    (table & {"array_id": 2}).delete()
+    assert not store.exists(path)
+    store.delete(elsewhere)
+
+
+def test_partition_pattern_lifts_key_attributes_and_gc_follows(env, tmp_path):
+    table, _root, _schema = env
+    (tmp_path / "parted").mkdir()
+    name = fresh_schema_name()
+    stores = {**dj.config["stores"],
+              "parted": {"protocol": "file", "location": str(tmp_path / "parted"), "partition_pattern": "subject"}}
+    try:
+        with dj.config.override(stores=stores):
+            schema = dj.Schema(name, connection=table.connection)
+
+            @schema
+            class Trace(dj.Manual):
+                definition = """
+                subject : int32
+                session : int32
+                ---
+                x : <npy@parted>
+                """
+
+            Trace.insert1({"subject": 3, "session": 1, "x": np.arange(3)})
+            path = Trace.fetch1("x").path
+            assert path.split("/")[:5] == ["_schema", "subject=3", name, "trace", "session=1"]
+            orphan = tmp_path / "parted" / "_schema" / "subject=4" / name / "trace" / "session=2" / "x_gone.npy"
+            orphan.parent.mkdir(parents=True)
+            orphan.write_bytes(b"orphan")
+            foreign = tmp_path / "parted" / "_schema" / "subject=4" / "djtest_other" / "t" / "x.npy"
+            foreign.parent.mkdir(parents=True)
+            foreign.write_bytes(b"someone else's")
+            report = dj.gc.collect(schema, store="parted", dry_run=False)
+            assert report["orphaned_schema_paths"] == [orphan.relative_to(tmp_path / "parted").as_posix()]
+            assert not orphan.exists() and foreign.exists() and (tmp_path / "parted" / path).exists()
+            Trace.delete()
+            assert not (tmp_path / "parted" / path).exists()
+    finally:
+        drop_schema(table.connection, name)
