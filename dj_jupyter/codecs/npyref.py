@@ -125,7 +125,8 @@ class NpyRef:
             return os.fspath(full(self.path))
         folder = os.path.join(tempfile.gettempdir(), "datajoint_mmap")
         os.makedirs(folder, exist_ok=True)
-        target = os.path.join(folder, self.path.replace("/", "_"))
+        # the token in the path makes each object's name unique within its store
+        target = os.path.join(folder, f"{store.name}__{self.path.replace('/', '__')}")
         if not os.path.exists(target):
             with open(target + ".part", "wb") as f:
                 f.write(store.get(self.path))

@@ -225,7 +225,10 @@ def test_objects_follow_rows_and_gc_on_s3(s3_env):
     store = get_store("lab")
     schema = table.database
     table.insert1({"array_id": 2, "x": np.arange(10)})
-    path = (table & {"array_id": 2}).fetch1("x").path
+    ref = (table & {"array_id": 2}).fetch1("x")
+    path = ref.path
+    mapped = ref.load(mmap_mode="r")  # a remote object is copied to a local file first
+    assert isinstance(mapped, np.memmap) and mapped.tolist() == list(range(10))
     orphan = f"_schema/{schema}/{table.table_name}/array_id=99/x_orphaned.npy"
     store.put(orphan, b"not referenced")
     elsewhere = "_schema/djtest_someone_else/t/x.npy"
