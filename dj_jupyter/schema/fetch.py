@@ -112,9 +112,16 @@ def to_structured(heading: Heading, names: list[str], columns: list[list], n: in
     for name, col in zip(names, columns):
         if dtype[name] == np.float64:
             out[name] = np.array([np.nan if v is None else v for v in col], dtype=np.float64) if None in col else col
+        elif dtype[name] == object:
+            out[name] = _objects(col)
         else:
             out[name] = col
     return out
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-d object array holding each value as it is: arrays are not broadcast, lazy references not loaded."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def column_array(attr, values: list) -> np.ndarray:
@@ -122,9 +129,7 @@ def column_array(attr, values: list) -> np.ndarray:
     if dt is np.float64 and None in values:
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     if dt is object:
-        arr = np.empty(len(values), dtype=object)
-        arr[:] = values
-        return arr
+        return _objects(values)
     return np.array(values, dtype=dt)
 
 

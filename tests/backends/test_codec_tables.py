@@ -157,3 +157,9 @@ def test_required_blob_column_takes_arrays(connection, schema_name):
     with pytest.raises(dj.errors.ValidationError, match="samples"):
         Trace.insert1({"trace_id": 9, "samples": None})
     assert len(Trace()) == 3
+    # arrays of equal shape stay one object per row (not broadcast into a 2-d array)
+    column = Trace.to_arrays("samples", order_by="trace_id")
+    assert column.dtype == object and column.shape == (3,)
+    assert np.array_equal(column[1], np.arange(5.0))
+    records = Trace.to_arrays(order_by="trace_id")
+    assert records["samples"].shape == (3,) and np.array_equal(records["samples"][2], np.arange(5.0) * 2)

@@ -78,9 +78,11 @@ def _files(root: Path) -> set[str]:
 def test_round_trip_of_dtypes_and_shapes(env):
     table, _root, _schema = env
     table.insert([{"array_id": i, "x": a} for i, a in enumerate(ARRAYS.values())])
-    # to_dicts, not to_arrays: schema/fetch.column_array fills its object array with arr[:] = values,
-    # which makes numpy call __array__ on each NpyRef (loading it); see the report of this change
     refs = dict(zip(ARRAYS, (row["x"] for row in table.to_dicts(order_by="array_id"))))
+    # to_arrays keeps each reference as it is: nothing is loaded by building the object array
+    column = table.to_arrays("x", order_by="array_id")
+    assert all(isinstance(r, dj.NpyRef) and not r.is_loaded for r in column)
+    assert all(not r.is_loaded for r in table.to_arrays(order_by="array_id")["x"])
     for label, expected in ARRAYS.items():
         ref = refs[label]
         assert isinstance(ref, dj.NpyRef), label
