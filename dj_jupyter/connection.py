@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import itertools
+import logging
 import os
 import threading
 import time
@@ -36,6 +37,8 @@ from .sql.catalog import current_user_sql, ping_sql
 from .sql.dialect import Dialect
 
 __all__ = ["Connection", "conn", "get_backend"]
+
+logger = logging.getLogger("dj_jupyter")
 
 _BACKENDS: dict[str, type[Backend]] = {
     "sqlite": SQLiteBackend,
@@ -67,13 +70,14 @@ def get_backend(name: str) -> Backend:
 class _ThreadState:
     """The driver connection and transaction flag of one thread."""
 
-    __slots__ = ("conn", "pid", "in_transaction", "last_used", "__weakref__")
+    __slots__ = ("conn", "pid", "in_transaction", "last_used", "after_commit", "__weakref__")
 
     def __init__(self) -> None:
         self.conn: Any = None
         self.pid = 0
         self.in_transaction = False
         self.last_used = 0.0
+        self.after_commit: list = []
 
 
 class _Local(threading.local):
@@ -331,17 +335,37 @@ class Connection:
                 "connection in this thread. Commit or cancel it first."
             )
         self.query(self._backend.begin_sql)
-        self._state().in_transaction = True
+        state = self._state()
+        state.in_transaction = True
+        state.after_commit = []
 
     def commit_transaction(self) -> None:
-        """Commit this thread's transaction."""
+        """Commit this thread's transaction, then run what was deferred to it (:meth:`after_commit`)."""
         state = self._state()
         self.query(self._backend.commit_sql)
         state.in_transaction = False
+        callbacks, state.after_commit = state.after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # the commit stands; what was deferred is best effort (dj.gc finds leftovers)
+                logger.exception("A task deferred to the commit failed")
+
+    def after_commit(self, callback: Any) -> None:
+        """Run ``callback()`` once this thread's transaction commits (now, if none is open).
+
+        A rollback discards it.  Used to delete stored objects only once the rows
+        that owned them are gone for good.
+        """
+        if self.in_transaction:
+            self._state().after_commit.append(callback)
+        else:
+            callback()
 
     def cancel_transaction(self) -> None:
         """Roll back this thread's transaction."""
         state = self._state()
+        state.after_commit = []
         try:
             self.query(self._backend.rollback_sql)
         finally:

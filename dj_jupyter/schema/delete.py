@@ -74,12 +74,13 @@ def _base_table(node: Node) -> TableRef:
 def delete_quick(table: Any, get_count: bool = False) -> int | None:
     conn = table.connection
     node = _deletable(conn, table._node, set())
-    # objects of the deleted rows go after the commit (inside a user's transaction: left to dj.gc)
-    doomed = DoomedObjects(conn, state_of(conn), active=not conn.in_transaction)
-    with conn.transaction if doomed.active else contextlib.nullcontext():
+    # objects of the deleted rows go once the deletion commits (inside a user's transaction: at its commit)
+    joined = conn.in_transaction
+    doomed = DoomedObjects(conn, state_of(conn))
+    with conn.transaction if not joined else contextlib.nullcontext():
         doomed.note(node)
         n = _delete_node(conn, node)
-    doomed.release()
+    conn.after_commit(doomed.release)
     return n if get_count else None
 
 
@@ -193,8 +194,8 @@ def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None 
                 logger.info("About to delete %s: %d rows", conn.dialect.full_name(*key), n)
                 print(f"About to delete {conn.dialect.full_name(*key)}: {n} rows")
     own = transaction and not conn.in_transaction
-    # objects of the deleted rows are deleted after the commit (in a user's transaction: left to dj.gc)
-    doomed = DoomedObjects(conn, state_of(conn), active=not conn.in_transaction)
+    # objects of the deleted rows are deleted once the deletion commits (in a user's transaction: at its commit)
+    doomed = DoomedObjects(conn, state_of(conn))
     if own:
         conn.start_transaction()
     try:
@@ -214,7 +215,7 @@ def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None 
                 print("Deletes cancelled.")
                 return 0
             conn.commit_transaction()
-        doomed.release()
+        conn.after_commit(doomed.release)
         return deleted
     except BaseException:
         if own and conn.in_transaction:

@@ -207,13 +207,24 @@ def test_rollback_of_a_user_transaction_keeps_the_objects(env):
     assert (item & {"item_id": 400}).fetch1("h") == b"kept by rollback 400"
 
 
-def test_a_delete_committed_in_a_user_transaction_leaves_orphans_for_gc(env):
+def test_a_delete_in_a_user_transaction_removes_objects_at_its_commit(env):
     item = env.tables["Item"]
-    item.insert1({"item_id": 500, "h": b"orphan after user transaction 500", "n": np.arange(3)})
-    owned = {env.hash_path(b"orphan after user transaction 500"), env.npy_path(item, {"item_id": 500})}
+    item.insert1({"item_id": 500, "h": b"deleted at user commit 500", "n": np.arange(3)})
+    owned = {env.hash_path(b"deleted at user commit 500"), env.npy_path(item, {"item_id": 500})}
     with env.conn.transaction:
         (item & {"item_id": 500}).delete()
-    assert owned <= env.objects()  # the connection has no commit hook: objects wait for gc
+        (item & {"item_id": 500}).delete_quick()
+        assert owned <= env.objects(), "objects wait for the commit"
+    assert not owned & env.objects()
+
+
+def test_gc_finds_objects_whose_rows_went_without_dj_jupyter(env):
+    item = env.tables["Item"]
+    item.insert1({"item_id": 510, "h": b"orphan for gc 510", "n": np.arange(3)})
+    owned = {env.hash_path(b"orphan for gc 510"), env.npy_path(item, {"item_id": 510})}
+    d = env.conn.dialect
+    env.conn.query(f"DELETE FROM {d.full_name(item.database, item.table_name)} WHERE {d.quote('item_id')} = 510")
+    assert owned <= env.objects()  # a raw DELETE (or a crash after commit) leaves orphans
     report = dj.gc.collect(env.schema)
     assert report["dry_run"] is True
     assert owned <= set(report["orphaned_hash_paths"]) | set(report["orphaned_schema_paths"])
