@@ -281,11 +281,12 @@ def print_table(results: dict, skipped: dict, n: int, repeat: int) -> None:
         print(f"{backend:<12}skipped: {reason}")
 
 
-def write_json(report: dict, *, record: bool) -> list[Path]:
+def write_json(report: dict, *, record: bool, stem: str = "") -> list[Path]:
+    """``results/<stem>latest.json``, and with ``record`` also ``results/<stem><date>.json`` (to commit)."""
     RESULTS.mkdir(exist_ok=True)
-    paths = [RESULTS / "latest.json"]
+    paths = [RESULTS / f"{stem}latest.json"]
     if record:
-        paths.append(RESULTS / f"{dt.date.today().isoformat()}.json")
+        paths.append(RESULTS / f"{stem}{dt.date.today().isoformat()}.json")
     for p in paths:
         p.write_text(json.dumps(report, indent=2) + "\n")
     return paths
@@ -312,21 +313,29 @@ def check_goal(results: dict) -> int:
 
 
 # ------------------------------------------------------------------------------ entry point
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rows", type=int, default=100_000, help="child rows to insert and fetch (default 100000)")
+def parse_common(argv: list[str] | None, *, doc: str, size: str, default: int, size_help: str, goal: object,
+                 record_help: str) -> argparse.Namespace:
+    """The options every benchmark here takes: a size, --backends, --repeat, --check, --record."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument(f"--{size}", type=int, default=default, help=size_help)
     p.add_argument("--backends", default="sqlite,mysql,postgresql", help="comma-separated: sqlite,mysql,postgresql")
     p.add_argument("--repeat", type=int, default=3, help="runs per side; the best one counts (default 3)")
-    p.add_argument("--check", action="store_true", help=f"exit non-zero if a MySQL/MariaDB ratio exceeds {GOAL}")
-    p.add_argument("--record", action="store_true", help="also write results/<date>.json (to commit as evidence)")
+    p.add_argument("--check", action="store_true", help=f"exit non-zero if a MySQL/MariaDB ratio exceeds {goal}")
+    p.add_argument("--record", action="store_true", help=record_help)
     args = p.parse_args(argv)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(args.backends) - {"sqlite", "mysql", "postgresql"}
     if unknown:
         p.error(f"unknown backend(s) {sorted(unknown)}: choose from sqlite, mysql, postgresql")
-    if args.rows < 1 or args.repeat < 1:
-        p.error("--rows and --repeat must be at least 1")
+    if getattr(args, size) < 1 or args.repeat < 1:
+        p.error(f"--{size} and --repeat must be at least 1")
     return args
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    return parse_common(argv, doc=__doc__, size="rows", default=100_000, goal=GOAL,
+                        size_help="child rows to insert and fetch (default 100000)",
+                        record_help="also write results/<date>.json (to commit as evidence)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import re
 import socket
@@ -50,7 +49,7 @@ import dj_jupyter as dj
 
 # the shared timing and connection helpers of the insert/fetch benchmark (same directory)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_insert_fetch import SERVERS, dj_connection, environment, interleave, open_raw
+from bench_insert_fetch import SERVERS, dj_connection, environment, interleave, open_raw, parse_common, write_json
 
 __all__ = ["GOALS", "main", "run_backend"]
 
@@ -297,16 +296,6 @@ def print_table(results: dict, skipped: dict, n_keys: int, repeat: int) -> None:
         print(f"{backend:<12}skipped: {reason}")
 
 
-def write_json(report: dict, *, record: bool) -> list[Path]:
-    RESULTS.mkdir(exist_ok=True)
-    paths = [RESULTS / "populate-latest.json"]
-    if record:
-        paths.append(RESULTS / f"populate-{dt.date.today().isoformat()}.json")
-    for p in paths:
-        p.write_text(json.dumps(report, indent=2) + "\n")
-    return paths
-
-
 def check_goal(results: dict) -> int:
     if "mysql" not in results:
         print("--check: MySQL/MariaDB was not measured, so the goal cannot be checked.", file=sys.stderr)
@@ -325,20 +314,9 @@ def catalog_in_loop(results: dict) -> dict:
 
 # ------------------------------------------------------------------------------ entry point
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--keys", type=int, default=2000, help="keys to populate (default 2000)")
-    p.add_argument("--backends", default="sqlite,mysql,postgresql", help="comma-separated: sqlite,mysql,postgresql")
-    p.add_argument("--repeat", type=int, default=3, help="runs per side; the best one counts (default 3)")
-    p.add_argument("--check", action="store_true", help=f"exit non-zero if a MySQL/MariaDB ratio exceeds {GOALS}")
-    p.add_argument("--record", action="store_true", help="also write results/populate-<date>.json (to commit)")
-    args = p.parse_args(argv)
-    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    unknown = set(args.backends) - {"sqlite", "mysql", "postgresql"}
-    if unknown:
-        p.error(f"unknown backend(s) {sorted(unknown)}: choose from sqlite, mysql, postgresql")
-    if args.keys < 1 or args.repeat < 1:
-        p.error("--keys and --repeat must be at least 1")
-    return args
+    return parse_common(argv, doc=__doc__, size="keys", default=2000, goal=GOALS,
+                        size_help="keys to populate (default 2000)",
+                        record_help="also write results/populate-<date>.json (to commit)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -355,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "keys": args.keys, "repeat": args.repeat,
                   "goals_mysql_ratio": GOALS, "servers": {b: SERVERS[b]["host"] for b in SERVERS},
                   "environment": environment(), "results": results, "skipped": skipped}
-    for p in write_json(report, record=args.record):
+    for p in write_json(report, record=args.record, stem="populate-"):
         print(f"wrote {p}")
     bad = catalog_in_loop(results)
     if bad:
