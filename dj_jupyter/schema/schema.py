@@ -50,6 +50,7 @@ class Schema:
         self.create_tables = create_tables
         self.add_objects = add_objects or {}
         self._queue: list[tuple[type, dict | None]] = []
+        self._bound: dict[str, type] = {}  # table name -> the class bound to it through this schema
         if schema_name is not None:
             self.activate(schema_name, connection=connection, create_schema=create_schema, create_tables=create_tables)
 
@@ -153,6 +154,7 @@ class Schema:
         return part
 
     def _bind_one(self, cls: type, context: dict, tier: str) -> None:
+        self._bound[cls._table_name] = cls
         cls.database = self.database
         cls._connection = self.connection
         cls.declaration_context = context
@@ -287,6 +289,20 @@ class Schema:
 
     def __iter__(self):
         return iter(FreeTable(self.connection, f"{self.database}.{t}") for t in self.list_tables())
+
+    @property
+    def jobs(self) -> list:
+        """The jobs tables (``dj.Job``) of this schema's auto-populated tables whose ``~~`` table exists.
+
+        Tables declared or bound through this schema object give their own class; the
+        others get a class made from the catalog (as ``make_classes`` would).
+        """
+        state = self._state()
+        names = [t for t in self.list_tables()
+                 if tier_of_table_name(t) in ("Imported", "Computed") and state.has_table("~~" + t.lstrip("_"))]
+        missing = [t for t in names if t not in self._bound]
+        made = {cls._table_name: cls for cls in _classes_for(self, missing, dict(self.context or {})).values()} if missing else {}
+        return [(self._bound.get(t) or made[t]).jobs for t in names]
 
     @property
     def lineage(self) -> dict[str, str]:

@@ -328,3 +328,15 @@ def test_sigterm_outside_make_stops_after_the_current_key(p):
     assert len(p.Out()) == 1 and len(p.Out.Piece()) == 2
     assert p.Out.jobs.progress() == {"pending": N_KEYS - 1, "reserved": 0, "success": 0, "error": 0, "ignore": 0,
                                          "total": N_KEYS - 1}
+
+
+def test_schema_jobs_lists_existing_jobs_tables_with_their_classes(p):
+    assert p.schema.jobs == []  # no jobs table before the first reserve_jobs populate
+    p.Out.populate(reserve_jobs=True, suppress_errors=True)
+    (jobs,) = p.schema.jobs
+    assert jobs.table_name == "~~out" and jobs.target.__class__ is p.Out
+    assert jobs.progress()["error"] == len(FAILING)
+    # a new Schema object on the same database makes the class from the catalog
+    (again,) = dj.Schema(p.schema.database, connection=p.connection).jobs
+    assert again.table_name == "~~out" and again.target.table_name == p.Out.table_name
+    assert sorted(again.errors.to_dicts(), key=lambda r: r["source_id"])[0]["error_message"].startswith("ValueError")
