@@ -22,6 +22,7 @@ __all__ = [
     "MissingAttributeError",
     "MissingTableError",
     "ValidationError",
+    "StorePathError",
     "ThreadSafetyError",
     "UnsupportedError",
 ]
@@ -128,6 +129,11 @@ class MissingTableError(DataJointError):
 
 class ValidationError(DataJointError, ValueError):
     """A value does not fit its attribute's type (checked before any SQL runs)."""
+
+
+class StorePathError(ValidationError):
+    """A path given for a stored object lies outside its store, or inside a section the store manages
+    (``hash_prefix``, ``schema_prefix``), or outside ``filepath_prefix`` (``<filepath@>``)."""
 
 
 class ThreadSafetyError(DataJointError):
