@@ -51,6 +51,7 @@ __all__ = [
     "MatStruct",
     "Not",
     "NpyRef",
+    "ObjectRef",
     "Part",
     "QueryExpression",
     "Schema",
@@ -77,6 +78,7 @@ __all__ = [
 # names imported on first use, so that `import dj_jupyter` stays light
 _LAZY = {"Diagram": ("dj_jupyter.diagram", "Diagram"), "gc": ("dj_jupyter.gc", None),
          "NpyRef": ("dj_jupyter.codecs.npyref", "NpyRef"),
+         "ObjectRef": ("dj_jupyter.codecs.objectref", "ObjectRef"),
          "SchemaCodec": ("dj_jupyter.codecs.schema_addressed", "SchemaCodec")}
 
 

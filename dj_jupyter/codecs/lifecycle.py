@@ -81,8 +81,17 @@ def read_references(conn: Any, node: Node, columns: Iterable[ObjectColumn]) -> s
     return found
 
 
-def delete_object(store: Any, path: str) -> None:
-    """Delete one object; in a folder store also remove the folders it leaves empty (up to the root)."""
+def delete_object(store: Any, path: str, *, tree: bool = False) -> None:
+    """Delete one object; in a folder store also remove the folders it leaves empty (up to the root).
+
+    With ``tree=True`` the object may be a folder (``<object@>``): every file under it and its
+    ``{path}.manifest.json`` go too.
+    """
+    if tree:
+        for inner in store.list(path + "/"):
+            if inner != path:
+                delete_object(store, inner)
+        delete_object(store, path + ".manifest.json")
     store.delete(path)
     full_path = getattr(store, "full_path", None)
     root = getattr(store, "root", None)
@@ -117,6 +126,7 @@ class DoomedObjects:
         self.state = state
         self.active = active
         self.found: set[tuple[str, str, str | None, str]] = set()  # (kind, schema, store, path)
+        self.trees: set[tuple[str | None, str]] = set()  # (store, path) of objects that may be folders
 
     def note(self, node: Node) -> None:
         """Record the objects of the rows of ``node`` (a restriction of one table); call before its DELETE."""
@@ -124,8 +134,12 @@ class DoomedObjects:
             return
         table = _table_of(node)
         columns = object_columns(table.heading)
-        for kind, store, path in read_references(self.conn, node, columns):
+        folders = [c for c in columns if getattr(c.codec, "holds_folders", False)]  # removed as a whole
+        for kind, store, path in read_references(self.conn, node, [c for c in columns if c not in folders]):
             self.found.add((kind, table.schema, store, path))
+        for kind, store, path in read_references(self.conn, node, folders):
+            self.found.add((kind, table.schema, store, path))
+            self.trees.add((store, path))
 
     def release(self) -> list[tuple[str | None, str]]:
         """Delete the noted objects no remaining row refers to; call after the commit.
@@ -149,12 +163,13 @@ class DoomedObjects:
             if kind == HASH and (store_name, path) in kept.get(schema, set()):
                 continue
             try:
-                delete_object(get_store(store_name, config=None), path)
+                delete_object(get_store(store_name, config=None), path, tree=(store_name, path) in self.trees)
                 deleted.append((store_name, path))
             except Exception as error:  # noqa: BLE001 - see Returns
                 logger.warning("Could not delete %s from store %r after its row was deleted (dj.gc will find it): %s",
                                path, store_name, error)
         self.found.clear()
+        self.trees.clear()
         return deleted
 
     def _still_referenced(self, schemas: set[str]) -> dict[str, set[tuple[str | None, str]]]:

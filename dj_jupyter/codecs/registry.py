@@ -186,6 +186,7 @@ def _load_builtins() -> None:
             _discovery["builtins"] = True
             importlib.import_module(".builtins", __package__)
             importlib.import_module(".npy", __package__)
+            importlib.import_module(".object", __package__)
             importlib.import_module(".filepath", __package__)
 
 

@@ -150,6 +150,17 @@ class Table(QueryExpression, metaclass=TableMeta):
         """Insert one row (a dict, a numpy record, or a sequence in heading order)."""
         self.insert((row,), **kwargs)
 
+    @property
+    def staged_insert1(self) -> Any:
+        """A context manager inserting one row whose ``<object@>`` values are written straight into the store.
+
+        See :mod:`dj_jupyter.schema.staged`: ``with T.staged_insert1 as staged: staged.rec[...] = ...;
+        zarr.open(staged.store("field", ".zarr"), mode="w", ...)``.
+        """
+        from .staged import StagedInsert
+
+        return StagedInsert(self)
+
     def insert_dataframe(self, df: Any, index_as_pk: bool | None = None, **kwargs: Any) -> None:
         from .insert import insert_dataframe
 
