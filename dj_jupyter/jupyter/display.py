@@ -2,7 +2,9 @@
 
 After :func:`register_display` (``%load_ext dj_jupyter`` calls it), displaying a query
 expression or a table class shows a :class:`~.widgets.PreviewWidget` (paged in the
-database), and displaying a ``dj.Diagram`` shows a :class:`~.widgets.PipelineView`.
+database), displaying a ``dj.Diagram`` shows a :class:`~.widgets.PipelineView`, and
+displaying the run that ``T.populate(..., background=True)`` returns shows its live
+:class:`~.widgets.PopulateWidget`.
 Each output also carries static renderings (HTML table, SVG) for GitHub, nbviewer and
 HTML export.  Nothing is registered on import: the core keeps its plain
 ``_repr_html_`` / ``_repr_svg_`` without this module.
@@ -22,9 +24,11 @@ from typing import Any
 from ..schema.expression import QueryExpression
 from ..schema.table import TableMeta
 
-__all__ = ["diagram_bundle", "query_bundle", "register_display", "unregister_display"]
+__all__ = ["diagram_bundle", "populate_bundle", "query_bundle", "register_display", "unregister_display"]
 
-_DIAGRAM = ("dj_jupyter.diagram.graph", "Diagram")  # registered by name: dj.Diagram is imported lazily
+# registered by name: these modules are imported lazily by the core
+_DIAGRAM = ("dj_jupyter.diagram.graph", "Diagram")
+_RUN = ("dj_jupyter.populate.background", "BackgroundPopulate")
 
 
 def query_bundle(obj: Any) -> tuple[dict, dict] | None:
@@ -47,6 +51,13 @@ def diagram_bundle(diagram: Any) -> Any:
     return PipelineView(diagram)._repr_mimebundle_()
 
 
+def populate_bundle(run: Any) -> Any:
+    """The mime bundle of a background populate (``T.populate(..., background=True)``): its live progress widget."""
+    from .widgets import PopulateWidget
+
+    return PopulateWidget(run)._repr_mimebundle_()
+
+
 def _formatter(ip: Any) -> Any:
     if ip is None:
         from IPython import get_ipython
@@ -63,10 +74,11 @@ def register_display(ip: Any = None) -> None:
     formatter.for_type(QueryExpression, query_bundle)
     formatter.for_type(TableMeta, query_bundle)
     formatter.for_type_by_name(*_DIAGRAM, diagram_bundle)
+    formatter.for_type_by_name(*_RUN, populate_bundle)
 
 
 def unregister_display(ip: Any = None) -> None:
     """Go back to the plain static displays (``_repr_html_``, ``_repr_svg_``)."""
     formatter = _formatter(ip)
-    for key in (QueryExpression, TableMeta, ".".join(_DIAGRAM)):
+    for key in (QueryExpression, TableMeta, ".".join(_DIAGRAM), ".".join(_RUN)):
         formatter.pop(key, None)

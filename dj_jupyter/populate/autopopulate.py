@@ -21,6 +21,7 @@ from ..schema.catalog_state import state_of
 from ..schema.expression import QueryExpression
 from ..schema.fetch import fetch_rows
 from ..schema.table import Table
+from .background import BackgroundPopulate
 from .distributed import reserved_mode_keys
 from .parallel import run_parallel
 from .runner import Progress, RunOptions, run_keys
@@ -109,7 +110,7 @@ class AutoPopulate:
                  reserve_jobs: bool = False, max_calls: int | None = None, display_progress: bool = False,
                  processes: int = 1, make_kwargs: dict | None = None, priority: int | None = None,
                  refresh: bool | None = None, callback: Callable[[Progress], None] | None = None,
-                 cancel: threading.Event | None = None) -> dict:
+                 cancel: threading.Event | None = None, background: bool = False) -> dict | BackgroundPopulate:
         """Compute and insert the missing rows; returns ``{"success_count": n, "error_list": [...]}``.
 
         Parameters
@@ -139,6 +140,11 @@ class AutoPopulate:
             Receives a :class:`Progress` (total, done, failed, key, elapsed) after every key.
         cancel : threading.Event, optional
             Once set, populate stops after the current key.
+        background : bool
+            Run in a daemon thread (on its own connection) and return at once a
+            :class:`~dj_jupyter.populate.background.BackgroundPopulate`: ``wait()`` returns this
+            result, ``cancel()`` stops after the current key; in a notebook it displays as a live
+            progress widget.  ``callback``, ``cancel`` and ``processes`` are not taken then.
 
         Raises
         ------
@@ -151,6 +157,11 @@ class AutoPopulate:
         if self.is_restricted:
             raise DataJointError("populate() cannot be called on a restricted table: pass restrictions as arguments, "
                                  "e.g. T.populate(key).")
+        if background:
+            kwargs = dict(suppress_errors=suppress_errors, return_exception_objects=return_exception_objects,
+                          reserve_jobs=reserve_jobs, max_calls=max_calls, processes=processes, make_kwargs=make_kwargs,
+                          priority=priority, refresh=refresh, callback=callback, cancel=cancel)
+            return BackgroundPopulate(self, restrictions, kwargs).start()
         options = RunOptions(suppress_errors=suppress_errors, return_exception_objects=return_exception_objects,
                              make_kwargs=dict(make_kwargs or {}), display_progress=display_progress, callback=callback,
                              cancel=cancel)

@@ -1,13 +1,15 @@
 """``JobsView``: who is computing what, from the jobs table (``T.jobs.reserved``) of an auto-populated table.
 
 Shows the keys reserved right now with the host and process holding them (workers on
-any machine, not only this kernel) and the counts by status.  :meth:`JobsView.follow`
-refreshes it from a daemon timer thread while a background populate runs.
+any machine, not only this kernel) and the counts by status.  Once displayed it
+re-reads the jobs table every :attr:`~JobsView.interval` seconds from a daemon thread
+(:class:`~.polling.StatusPoller`), until the widget closes or nothing has been
+reserved or changed for a while; :meth:`JobsView.poll` starts it again, and
+:meth:`JobsView.follow` polls while a background populate runs.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import traitlets as t
 from ...errors import DataJointError
 from ...populate.jobs import Job
 from .paging import cell_text
+from .polling import StatusPoller
 
 __all__ = ["JobsView"]
 
@@ -34,7 +37,9 @@ class JobsView(anywidget.AnyWidget):
     table : Imported or Computed table (class or instance)
         Whose jobs table to read.  A missing jobs table is not created: it shows as empty.
     interval : float
-        Seconds between refreshes while following a run (:meth:`follow`).
+        Seconds between refreshes while polling.
+    idle_rounds : int
+        Polling stops after this many refreshes in a row with no key reserved and nothing changed.
 
     Attributes
     ----------
@@ -49,11 +54,13 @@ class JobsView(anywidget.AnyWidget):
         Local time of the last refresh.
     error : str
         Why the last refresh failed; "" when it worked.
+    poller : StatusPoller
+        The periodic refresh (``poller.running``).
 
     Examples
     --------
     >>> view = JobsView(Spikes)                            # doctest: +SKIP
-    >>> view.follow(populate_in_background(Spikes, reserve_jobs=True))   # doctest: +SKIP
+    >>> view.follow(Spikes.populate(reserve_jobs=True, background=True))   # doctest: +SKIP
     """
 
     _esm = HERE / "jobs.js"
@@ -65,14 +72,23 @@ class JobsView(anywidget.AnyWidget):
     updated = t.Unicode("").tag(sync=True)
     error = t.Unicode("").tag(sync=True)
 
-    def __init__(self, table: Any, *, interval: float = 2.0, **kwargs: Any) -> None:
+    def __init__(self, table: Any, *, interval: float = 2.0, idle_rounds: int = 15, **kwargs: Any) -> None:
         table = table() if isinstance(table, type) else table
         super().__init__(table_name=type(table).__name__, **kwargs)
         self._table = table
-        self.interval = float(interval)
-        self._stop = threading.Event()
-        self._timer: threading.Thread | None = None
+        self._run: Any = None
+        self.poller = StatusPoller(self._poll_once, table.connection, interval=interval, idle_rounds=idle_rounds,
+                                   name="dj-jobs-view")
         self.refresh()
+
+    @property
+    def interval(self) -> float:
+        """Seconds between refreshes while polling."""
+        return self.poller.interval
+
+    @interval.setter
+    def interval(self, value: float) -> None:
+        self.poller.interval = float(value)
 
     def refresh(self) -> None:
         """Read the reserved jobs and the counts by status now."""
@@ -95,32 +111,49 @@ class JobsView(anywidget.AnyWidget):
                         **{c: cell_text(row[c]) for c in _WORKER_COLUMNS}})
         return out
 
-    def follow(self, run: Any) -> JobsView:
-        """Refresh every :attr:`interval` seconds from a daemon thread until ``run`` ends, then once more.
-
-        ``run`` is a :class:`PopulateWidget` or a ``threading.Thread``.
-        """
-        self.stop()
-        self._stop = threading.Event()
-        self._timer = threading.Thread(target=self._follow, args=(run, self._stop), name="dj-jobs-view", daemon=True)
-        self._timer.start()
+    # ------------------------------------------------------------------ polling
+    def poll(self) -> JobsView:
+        """Refresh every :attr:`interval` seconds from a daemon thread until closed or idle (see the class)."""
+        self.poller.start()
         return self
 
-    def stop(self) -> None:
-        """Stop refreshing (the timer thread ends after its current refresh)."""
-        self._stop.set()
-        if self._timer is not None and self._timer is not threading.current_thread():
-            self._timer.join()
-        self._timer = None
+    def follow(self, run: Any) -> JobsView:
+        """Refresh every :attr:`interval` seconds until ``run`` ends, then once more, and stop.
 
-    def _follow(self, run: Any, stop: threading.Event) -> None:
-        alive = (lambda: run.running) if hasattr(run, "running") else run.is_alive
-        connection = self._table.connection
-        try:
-            while not stop.wait(self.interval):
-                finished = not alive()
-                self.refresh()
-                if finished:
-                    break
-        finally:
-            connection.close()  # this thread's driver connection only
+        ``run`` is a ``BackgroundPopulate``, a :class:`PopulateWidget` or a ``threading.Thread``.
+        """
+        self.poller.stop()
+        self._run = run
+        return self.poll()
+
+    def stop(self) -> None:
+        """Stop refreshing (the thread ends after its current refresh)."""
+        self.poller.stop()
+
+    def _poll_once(self) -> tuple[Any, bool] | None:
+        run = self._run
+        finished = run is not None and not (run.running if hasattr(run, "running") else run.is_alive())
+        self.refresh()
+        if finished:
+            self._run = None
+            return None
+        busy = run is not None or self.counts.get("reserved", 0) > 0
+        return (self.rows, self.counts, self.error), busy
+
+    @property
+    def _timer(self) -> Any:
+        """The polling thread (None before the first poll)."""
+        return self.poller._thread
+
+    def close(self) -> None:
+        """Stop polling and close the widget."""
+        if hasattr(self, "poller"):  # not when __init__ failed
+            self.poller.stop(wait=False)
+        super().close()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget; displaying it starts polling."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            self.poll()
+        return bundle

@@ -3,9 +3,11 @@
 Displaying a ``dj.Diagram`` in a notebook shows this view (see
 :mod:`dj_jupyter.jupyter.display`).  Clicking a node previews that table's rows;
 :meth:`PipelineView.refresh_status` paints each auto-populated table's status
-(complete, pending keys, errors, running) from the database, and
-:meth:`PipelineView.populate_in_background` keeps the painting live while a
-background populate runs.
+(complete, pending keys, errors, running) from the database.  Once displayed, the
+view re-reads that status every few seconds from a daemon thread (so keys reserved by
+workers in other processes and on other hosts show up) until it closes or nothing has
+run or changed for a while; :meth:`PipelineView.track` and
+:meth:`PipelineView.populate_in_background` paint a background populate live.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import ipywidgets
 from ...diagram.labels import Labeler
 from ...errors import DataJointError
 from ...populate.autopopulate import AutoPopulate
+from ...populate.background import BackgroundPopulate, RunStatus
 from ...populate.jobs import Job
 from ...schema.table import FreeTable
 from .diagram import DiagramWidget
 from .populate import PopulateWidget
+from .polling import StatusPoller
 from .preview import PreviewWidget
 
 __all__ = ["PipelineView", "table_status"]
@@ -65,6 +69,10 @@ class PipelineView(ipywidgets.VBox):
         Rows per page of the previews.
     direction : {"LR", "TB"}, optional
         Layout direction (default from ``dj.config``).
+    interval : float
+        Seconds between status refreshes while polling (see :meth:`poll`).
+    idle_rounds : int
+        Polling stops after this many refreshes in a row with nothing running and nothing changed.
 
     Attributes
     ----------
@@ -72,6 +80,8 @@ class PipelineView(ipywidgets.VBox):
         The drawing (its ``selected``, ``highlight`` and ``status`` traits).
     preview : PreviewWidget or None
         The preview of the selected table.
+    poller : StatusPoller
+        The periodic status refresh (``poller.running``).
 
     Examples
     --------
@@ -80,7 +90,8 @@ class PipelineView(ipywidgets.VBox):
     >>> run = view.populate_in_background(Spikes)                # doctest: +SKIP
     """
 
-    def __init__(self, diagram: Any, *, page_size: int = 10, direction: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, diagram: Any, *, page_size: int = 10, direction: str | None = None, interval: float = 2.0,
+                 idle_rounds: int = 15, **kwargs: Any) -> None:
         self.diagram_widget = DiagramWidget(diagram, direction=direction)
         super().__init__(children=[self.diagram_widget], **kwargs)
         self.preview: PreviewWidget | None = None
@@ -89,6 +100,9 @@ class PipelineView(ipywidgets.VBox):
         self._classes = Labeler(diagram.context).classes()
         self._nodes = {n["id"]: n for n in self.diagram_widget.graph["nodes"]}
         self._status_lock = threading.Lock()
+        self._runs: dict[str, Any] = {}  # node -> BackgroundPopulate tracked by this view
+        self.poller = StatusPoller(self._poll_once, diagram._connection, interval=interval, idle_rounds=idle_rounds,
+                                   name="dj-pipeline-view")
         self.diagram_widget.observe(self._on_select, names="selected")
 
     # ------------------------------------------------------------------ tables of the nodes
@@ -128,7 +142,11 @@ class PipelineView(ipywidgets.VBox):
 
     # ------------------------------------------------------------------ populate status
     def refresh_status(self) -> dict:
-        """Read the populate status of every auto-populated table shown and paint it; returns it."""
+        """Read the populate status of every auto-populated table shown and paint it; returns it.
+
+        A table with a background populate of this view still running is shown running
+        (a direct-mode run leaves no trace in the jobs table).
+        """
         status = {}
         for node, info in self._nodes.items():
             cls = self._classes.get((info["schema"], info["table"]))
@@ -140,6 +158,9 @@ class PipelineView(ipywidgets.VBox):
                 logger.debug("No populate status for %s: %s", node, exc)
                 continue
             if entry is not None:
+                run = self._runs.get(node)
+                if run is not None and run.running:
+                    entry = _status(done=entry["done"], total=entry["total"], errors=entry["errors"], running=True)
                 status[node] = entry
         with self._status_lock:
             self.diagram_widget.status = status
@@ -149,34 +170,58 @@ class PipelineView(ipywidgets.VBox):
         with self._status_lock:
             self.diagram_widget.status = {**self.diagram_widget.status, node: entry}
 
-    def track(self, run: PopulateWidget) -> None:
-        """Paint the progress of a background populate on its table's node while it runs."""
+    def track(self, run: Any) -> None:
+        """Paint the progress of a background populate (a ``BackgroundPopulate`` or its widget) while it runs."""
+        run = getattr(run, "run", run)  # a PopulateWidget shows a BackgroundPopulate
         table = run.table
         node = f"{table.database}.{table.table_name}"
         if node not in self._nodes:
             return
+        self._runs[node] = run
 
-        def update(_change: dict | None = None) -> None:
-            running = run.state in ("starting", "running")
-            if running:
-                self._set_status(node, _status(done=run.done, total=run.total, errors=run.failed, running=True))
+        def update(status: RunStatus) -> None:
+            if not status.finished:
+                self._set_status(node, _status(done=status.done, total=status.total, errors=status.failed,
+                                               running=True))
                 return
             try:  # the run ended: the database has the last word (other workers may have helped)
                 entry = table_status(table) or {}
             except DataJointError:
-                entry = _status(done=run.done, total=run.total, errors=0, running=False)
-            errors = max(entry.get("errors", 0), run.failed)
-            self._set_status(node, _status(done=entry.get("done", run.done), total=entry.get("total", run.total),
+                entry = _status(done=status.done, total=status.total, errors=0, running=False)
+            errors = max(entry.get("errors", 0), status.failed)
+            self._set_status(node, _status(done=entry.get("done", status.done), total=entry.get("total", status.total),
                                            errors=errors, running=False))
 
-        run.observe(update, names=["done", "failed", "state"])
-        update()
+        run.subscribe(update)
+        update(run.status())
+        self.poll()
 
     def populate_in_background(self, table: Any, *restrictions: Any, **kwargs: Any) -> PopulateWidget:
         """Like :func:`~dj_jupyter.jupyter.widgets.populate.populate_in_background`, with live status on the diagram."""
-        run = PopulateWidget(table, restrictions, kwargs)
+        kwargs.setdefault("suppress_errors", True)
+        run = BackgroundPopulate(table, restrictions, kwargs, caller="populate_in_background()")
         self.track(run)
-        return run.start()
+        return PopulateWidget(run.start())
+
+    # ------------------------------------------------------------------ polling
+    def poll(self) -> PipelineView:
+        """Re-read the status every ``poller.interval`` seconds from a daemon thread, until closed or idle.
+
+        Work of other processes and hosts (keys they reserve or finish) shows up this way.
+        Displaying the view and :meth:`track` start it.
+        """
+        self.poller.start()
+        return self
+
+    def _poll_once(self) -> tuple[dict, bool]:
+        status = self.refresh_status()
+        return status, any(entry["running"] for entry in status.values())
+
+    def close(self) -> None:
+        """Stop polling and close the view."""
+        if hasattr(self, "poller"):  # not when __init__ failed
+            self.poller.stop(wait=False)
+        super().close()
 
     # ------------------------------------------------------------------ static rendering
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -187,4 +232,6 @@ class PipelineView(ipywidgets.VBox):
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         data["image/svg+xml"] = self.diagram_widget.svg()
         data["text/plain"] = repr(self._diagram)
+        if self._classes:
+            self.poll()  # a view on show keeps its status current
         return data, metadata
