@@ -123,7 +123,8 @@ class LabServer:
         return json.loads(body) if body else None
 
     def notebook_url(self, name: str) -> str:
-        return f"{self.url}/lab/tree/{name}?token={self.token}"
+        """The notebook ``name`` alone in a fresh workspace (no tabs restored from earlier tests)."""
+        return f"{self.url}/lab/workspaces/{secrets.token_hex(6)}/tree/{name}?reset&token={self.token}"
 
     def shutdown_kernels(self) -> None:
         """End every kernel the server runs (after a test, so kernels do not pile up)."""
@@ -199,27 +200,42 @@ class NotebookPage:
         """The output area of cell ``index``."""
         return self.cell(index).locator(".jp-OutputArea")
 
-    def run_cell(self, index: int, *, wait: bool = True, timeout: float = 60.0) -> Any:
-        """Run cell ``index`` (select it, Shift+Enter's command); wait until it finished unless ``wait=False``.
+    def output_text(self, index: int) -> str:
+        """The text of cell ``index``'s outputs (without the ``[n]:`` prompt)."""
+        return "\n".join(self.output(index).locator(".jp-OutputArea-output").all_inner_texts()).strip()
 
-        Returns the cell's output area.
+    def prompt(self, index: int) -> str:
+        """Cell ``index``'s prompt: ``"[ ]:"`` (never ran), ``"[*]:"`` (running) or ``"[n]:"``."""
+        return (self.cell(index).locator(".jp-InputArea-prompt").text_content() or "").strip()
+
+    def finished(self, index: int, before: str | None = None) -> bool:
+        """Whether cell ``index`` shows an execution number (other than ``before``): it ran and is not running."""
+        prompt = self.prompt(index)
+        return prompt != before and re.fullmatch(r"\[\d+\]:", prompt) is not None
+
+    def run_cell(self, index: int, *, wait: bool = True, timeout: float = 60.0) -> str:
+        """Run cell ``index`` as Shift+Enter does; wait until it finished unless ``wait=False``.
+
+        Returns the prompt the cell had before (pass it to :meth:`finished` or :meth:`wait_cell`).
         """
+        before = self.prompt(index)
         self.page.evaluate(
-            """async (index) => {
-                 const panel = window.jupyterapp.shell.currentWidget;
+            """([path, index]) => {
+                 const app = window.jupyterapp;
+                 const panel = Array.from(app.shell.widgets('main')).find((w) => w.context?.path === path);
+                 app.shell.activateById(panel.id);
                  panel.content.activeCellIndex = index;
                  panel.content.deselectAll();
-                 await window.jupyterapp.commands.execute('notebook:run-cell');
-               }""", index)
+                 void app.commands.execute('notebook:run-cell');
+               }""", [self.name, index])
         if wait:
-            self.wait_cell(index, timeout)
-        return self.output(index)
+            self.wait_cell(index, before, timeout)
+        return before
 
-    def wait_cell(self, index: int, timeout: float = 60.0) -> None:
-        """Wait until cell ``index`` has an execution number (it ran to the end); fail on an error output."""
-        prompt = self.cell(index).locator(".jp-InputArea-prompt")
+    def wait_cell(self, index: int, before: str | None = None, timeout: float = 60.0) -> None:
+        """Wait until cell ``index`` has a new execution number (it ran to the end); fail on an error output."""
         deadline = time.monotonic() + timeout
-        while not re.fullmatch(r"\[\d+\]:", (prompt.text_content() or "").strip()):
+        while not self.finished(index, before):
             if time.monotonic() > deadline:
                 raise AssertionError(f"cell {index} did not finish within {timeout} s; {self.describe_errors()}")
             self.page.wait_for_timeout(50)

@@ -9,7 +9,6 @@ step go to ``test-artifacts/screenshots/<test>/``.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from contextlib import closing
@@ -150,3 +149,107 @@ def test_preview_pages_and_sorts_in_the_database(open_notebook, lab_server):
     expected = sql(lab_server, f"{select} ORDER BY score DESC, subject_id, trial LIMIT 10 OFFSET 50")
     wait_for(lambda: shown_rows(table) == expected, "the last page", nb)
     assert preview.locator("button[title='next page']").is_disabled()
+
+
+# ---------------------------------------------------------------------- the diagram
+def test_diagram_draws_every_table_and_previews_the_clicked_one(open_notebook, lab_server):
+    schema = "browser_diagram"
+    nb = open_notebook("diagram.ipynb", [*pipeline_cells(schema), "view = PipelineView(dj.Diagram(schema))\nview"])
+    nb.run_cells(range(3))
+    diagram = nb.widget(2, ".djw-diagram")
+    tables = sql(lab_server, f"SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '{schema}.%'"
+                             " AND name NOT LIKE '%.~%'")
+    nodes = diagram.locator(".djw-node")
+    assert nodes.count() == len(tables) == 5
+    assert sorted(nodes.evaluate_all("ns => ns.map(n => n.dataset.table)")) == sorted(t for (t,) in tables)
+    labels = dict(zip(nodes.evaluate_all("ns => ns.map(n => n.dataset.table)"),
+                      nodes.evaluate_all("ns => ns.map(n => n.querySelector('.djw-label').textContent)")))
+    assert labels[f"{schema}.__result__detail"] == "Result.Detail"
+    nb.screenshot("1-diagram", nb.output(2))
+
+    trial = diagram.locator(f".djw-node[data-table='{schema}.trial']")
+    trial.hover()
+    tooltip = diagram.locator(".djw-tooltip")
+    wait_for(lambda: tooltip.is_visible() and "score" in tooltip.inner_text(), "the definition on hover", nb)
+    nb.screenshot("2-hover-definition", nb.output(2))
+
+    trial.click()
+    preview = nb.widget(2, ".djw-preview")
+    expected = sql(lab_server, f"SELECT subject_id, trial, score, '<blob>' FROM \"{schema}.trial\" "
+                               "ORDER BY subject_id, trial LIMIT 10")
+    assert shown_rows(preview.locator("table")) == expected
+    assert "djw-selected" in trial.get_attribute("class")
+    classes = lambda table: diagram.locator(f".djw-node[data-table='{schema}.{table}']").get_attribute("class")
+    assert "djw-ancestor" in classes("subject")
+    assert "djw-descendant" in classes("__result") and "djw-descendant" in classes("__result__detail")
+    assert "djw-dim" in classes("#method")
+    nb.screenshot("3-clicked-trial", nb.output(2))
+
+    diagram.locator(f".djw-node[data-table='{schema}.#method']").click()
+    expected = sql(lab_server, f"SELECT method_id, method_name FROM \"{schema}.#method\" ORDER BY method_id")
+    wait_for(lambda: shown_rows(nb.output(2).locator(".djw-preview table")) == expected, "Method's rows", nb)
+    nb.screenshot("4-clicked-method", nb.output(2))
+
+
+# ---------------------------------------------------------------------- background populate
+def progress_of(widget) -> tuple[int, int, str]:
+    """(keys finished, total, state) as the populate widget shows them."""
+    bar = widget.locator("[role=progressbar]")
+    return int(bar.get_attribute("aria-valuenow")), int(bar.get_attribute("aria-valuemax")), \
+        widget.get_attribute("data-state")
+
+
+def test_background_populate_advances_while_another_cell_runs(open_notebook, lab_server):
+    schema = "browser_populate"
+    nb = open_notebook("populate.ipynb", [
+        *pipeline_cells(schema, delay=0.08),
+        "view = PipelineView(dj.Diagram(schema))\nview",
+        "run = view.populate_in_background(Result, 'subject_id <= 2')\nrun",
+        "for _ in range(20):\n    time.sleep(0.1)\nlen(Subject())",
+    ])
+    nb.run_cells(range(3))
+    nb.run_cell(3)
+    widget = nb.widget(3, ".djw-populate")
+    before = nb.run_cell(4, wait=False)
+    seen = []
+    while not nb.finished(4, before):
+        seen.append(progress_of(widget)[0])
+        nb.page.wait_for_timeout(100)
+        if len(seen) == 8:
+            nb.screenshot("1-running-while-a-cell-runs")
+    assert nb.output_text(4) == str(N_SUBJECTS)
+    assert len(set(seen)) >= 3 and seen == sorted(seen), f"the bar did not advance during the other cell: {seen}"
+
+    wait_for(lambda: progress_of(widget)[2] == "done", "the end of the run", nb, timeout=60)
+    (keys,) = sql(lab_server, f'SELECT count(*) FROM "{schema}.trial" WHERE subject_id <= 2')[0]
+    (results,) = sql(lab_server, f'SELECT count(*) FROM "{schema}.__result"')[0]
+    (details,) = sql(lab_server, f'SELECT count(*) FROM "{schema}.__result__detail"')[0]
+    assert progress_of(widget) == (int(keys) * N_METHODS, int(keys) * N_METHODS, "done")
+    assert int(results) == int(keys) * N_METHODS and int(details) == int(results) * PARTS
+    assert f"{results} / {results} done" in widget.inner_text()
+    badge = nb.output(2).locator(f".djw-node[data-table='{schema}.__result'] .djw-badge")
+    wait_for(lambda: badge.text_content() == f"{N_SUBJECTS * N_TRIALS * N_METHODS - int(results)} pending",
+             "the status painted on the diagram", nb)
+    nb.screenshot("2-done")
+
+
+def test_cancel_stops_a_background_populate_between_keys(open_notebook, lab_server):
+    schema = "browser_cancel"
+    nb = open_notebook("cancel.ipynb", [*pipeline_cells(schema, delay=0.25),
+                                        "run = populate_in_background(Result)\nrun"])
+    nb.run_cells(range(3))
+    widget = nb.widget(2, ".djw-populate")
+    wait_for(lambda: progress_of(widget)[0] >= 3, "three keys done", nb)
+    nb.screenshot("1-before-cancel", nb.output(2))
+    widget.locator("button.djw-cancel").click()
+    wait_for(lambda: progress_of(widget)[2] == "cancelled", "the cancelled state", nb)
+    nb.screenshot("2-cancelled", nb.output(2))
+
+    done, total, _ = progress_of(widget)
+    (results,) = sql(lab_server, f'SELECT count(*) FROM "{schema}.__result"')[0]
+    (details,) = sql(lab_server, f'SELECT count(*) FROM "{schema}.__result__detail"')[0]
+    assert total == N_SUBJECTS * N_TRIALS * N_METHODS
+    assert 3 <= done < total and int(results) == done and int(details) == done * PARTS
+    time.sleep(0.6)  # longer than a key: nothing more arrives after the cancel
+    assert sql(lab_server, f'SELECT count(*) FROM "{schema}.__result"')[0] == (results,)
+    assert widget.locator("button.djw-cancel").is_disabled()
