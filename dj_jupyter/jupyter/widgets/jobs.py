@@ -19,14 +19,27 @@ import traitlets as t
 
 from ...errors import DataJointError
 from ...populate.jobs import Job
+from ...schema.catalog_state import state_of
 from .paging import cell_text
 from .polling import StatusPoller
 
-__all__ = ["JobsView"]
+__all__ = ["JobsView", "jobs_of"]
 
 HERE = Path(__file__).parent
 
 _WORKER_COLUMNS = ("host", "pid", "user", "connection_id", "reserved_time")
+
+
+def jobs_of(table: Any) -> Job:
+    """The jobs table of ``table``, not created if missing, but looked for again in the catalog.
+
+    A worker in another process or on another host creates the jobs table on its first
+    populate; this connection's cached catalog would not know it yet.
+    """
+    jobs = Job(table, declare=False)
+    if not jobs.exists:
+        state_of(jobs.connection).invalidate(jobs.database)
+    return jobs
 
 
 class JobsView(anywidget.AnyWidget):
@@ -93,7 +106,7 @@ class JobsView(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Read the reserved jobs and the counts by status now."""
         try:
-            jobs = Job(self._table, declare=False)
+            jobs = jobs_of(self._table)
             rows = self._reserved(jobs) if jobs.exists else []
             counts = jobs.progress()
         except DataJointError as exc:

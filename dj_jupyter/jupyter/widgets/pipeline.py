@@ -22,9 +22,9 @@ from ...diagram.labels import Labeler
 from ...errors import DataJointError
 from ...populate.autopopulate import AutoPopulate
 from ...populate.background import BackgroundPopulate, RunStatus
-from ...populate.jobs import Job
 from ...schema.table import FreeTable
 from .diagram import DiagramWidget
+from .jobs import jobs_of
 from .populate import PopulateWidget
 from .polling import StatusPoller
 from .preview import PreviewWidget
@@ -48,7 +48,7 @@ def table_status(table: Any) -> dict | None:
     if not isinstance(table, AutoPopulate):
         return None
     remaining, total = table.progress()
-    counts = Job(table, declare=False).progress()  # all zeros when there is no jobs table: nothing is created
+    counts = jobs_of(table).progress()  # all zeros when there is no jobs table: nothing is created
     return _status(done=total - remaining, total=total, errors=counts["error"], running=counts["reserved"] > 0)
 
 
