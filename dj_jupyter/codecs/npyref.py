@@ -133,6 +133,20 @@ class NpyRef:
             os.replace(target + ".part", target)
         return target
 
+    def to_xarray(self, dims: Any = None, *, name: str | None = None) -> Any:
+        """A lazy ``xarray.DataArray`` over the file: selections read only their byte ranges.
+
+        ``dims`` names the dimensions (missing ones are ``dim_0``, ``dim_1``...).
+        """
+        from ..lazy import lazy_data_array
+
+        return lazy_data_array(self, dims, name=name)
+
+    def describe(self) -> dict:
+        """A summary from the row's metadata (no I/O): kind, path, store, shape, dtype, nbytes."""
+        return {"kind": "npy", "path": self.path, "store": self.store, "shape": list(self.shape),
+                "dtype": str(self.dtype), "ndim": self.ndim, "nbytes": self.nbytes}
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         array = self.load()
         return array if dtype is None else array.astype(dtype)
