@@ -21,6 +21,8 @@ SCALE_OUT = "05_scale_out.ipynb"
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 
 _services: dict = {}  # "server", "folder", or "error": why tutorial 05 cannot run
+_S3_VARIABLES = ("DJ_TUTORIAL_S3_ENDPOINT", "DJ_TUTORIAL_S3_BUCKET", "DJ_TUTORIAL_S3_ACCESS_KEY",
+                 "DJ_TUTORIAL_S3_SECRET_KEY", "DJ_TUTORIAL_S3_SECURE")
 
 
 def _unavailable(message: str) -> None:
@@ -55,21 +57,26 @@ def _start_services() -> None:
         shutil.rmtree(folder, ignore_errors=True)
         _services["error"] = f"the S3 server (SeaweedFS) did not start: {error}"
         return
-    _services.update(server=server, folder=folder)
-    os.environ.update(DJ_TUTORIAL_S3_ENDPOINT=server.endpoint, DJ_TUTORIAL_S3_BUCKET=BUCKET,
-                      DJ_TUTORIAL_S3_ACCESS_KEY=ACCESS_KEY, DJ_TUTORIAL_S3_SECRET_KEY=SECRET_KEY,
-                      DJ_TUTORIAL_S3_SECURE="false")
+    _services.update(server=server, folder=folder,
+                     variables=dict(zip(_S3_VARIABLES, (server.endpoint, BUCKET, ACCESS_KEY, SECRET_KEY, "false"))))
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before the first cell of tutorial 05 (and so before its kernel starts): MariaDB checked, S3 started."""
+    """Before the first cell of tutorial 05 (and so before its kernel starts): MariaDB checked, S3 started.
+
+    The S3 variables are set for tutorial 05's kernel only: the other tutorials run on their default
+    (local) stores, whichever notebook this process ran before.
+    """
     if item.path.name != SCALE_OUT:
+        for name in _S3_VARIABLES:
+            os.environ.pop(name, None)
         return
     if not _services:
         _start_services()
     if "error" in _services:
         _unavailable(_services["error"])
+    os.environ.update(_services["variables"])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
