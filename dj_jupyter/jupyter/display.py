@@ -4,7 +4,8 @@ After :func:`register_display` (``%load_ext dj_jupyter`` calls it), displaying a
 expression or a table class shows a :class:`~.widgets.PreviewWidget` (paged in the
 database), displaying a ``dj.Diagram`` shows a :class:`~.widgets.PipelineView`, and
 displaying the run that ``T.populate(..., background=True)`` returns shows its live
-:class:`~.widgets.PopulateWidget`.
+:class:`~.widgets.PopulateWidget`; a stored array fetched from ``<npy@>`` shows as an
+:class:`~.widgets.ObjectView` (metadata at once, values on demand).
 Each output also carries static renderings (HTML table, SVG) for GitHub, nbviewer and
 HTML export.  Nothing is registered on import: the core keeps its plain
 ``_repr_html_`` / ``_repr_svg_`` without this module.
@@ -24,11 +25,13 @@ from typing import Any
 from ..schema.expression import QueryExpression
 from ..schema.table import TableMeta
 
-__all__ = ["diagram_bundle", "populate_bundle", "query_bundle", "register_display", "unregister_display"]
+__all__ = ["diagram_bundle", "object_bundle", "populate_bundle", "query_bundle", "register_display",
+           "unregister_display"]
 
 # registered by name: these modules are imported lazily by the core
 _DIAGRAM = ("dj_jupyter.diagram.graph", "Diagram")
 _RUN = ("dj_jupyter.populate.background", "BackgroundPopulate")
+_NPY = ("dj_jupyter.codecs.npyref", "NpyRef")
 
 
 def query_bundle(obj: Any) -> tuple[dict, dict] | None:
@@ -58,6 +61,13 @@ def populate_bundle(run: Any) -> Any:
     return PopulateWidget(run)._repr_mimebundle_()
 
 
+def object_bundle(ref: Any) -> Any:
+    """The mime bundle of a stored array (an ``NpyRef``): its metadata, values previewed on demand."""
+    from .widgets import ObjectView
+
+    return ObjectView(ref)._repr_mimebundle_()
+
+
 def _formatter(ip: Any) -> Any:
     if ip is None:
         from IPython import get_ipython
@@ -75,10 +85,11 @@ def register_display(ip: Any = None) -> None:
     formatter.for_type(TableMeta, query_bundle)
     formatter.for_type_by_name(*_DIAGRAM, diagram_bundle)
     formatter.for_type_by_name(*_RUN, populate_bundle)
+    formatter.for_type_by_name(*_NPY, object_bundle)
 
 
 def unregister_display(ip: Any = None) -> None:
     """Go back to the plain static displays (``_repr_html_``, ``_repr_svg_``)."""
     formatter = _formatter(ip)
-    for key in (QueryExpression, TableMeta, ".".join(_DIAGRAM), ".".join(_RUN)):
+    for key in (QueryExpression, TableMeta, ".".join(_DIAGRAM), ".".join(_RUN), ".".join(_NPY)):
         formatter.pop(key, None)

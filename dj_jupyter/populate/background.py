@@ -1,4 +1,4 @@
-"""A populate running in a background thread: ``T.populate(..., background=True)`` returns a :class:`BackgroundPopulate`.
+"""A populate running in a background thread: what ``T.populate(..., background=True)`` returns.
 
 The run owns a daemon thread that calls ``T.populate(...)`` on that thread's own
 driver connection (a :class:`~dj_jupyter.connection.Connection` opens one per thread),
@@ -304,4 +304,5 @@ def _as_requested(raw: dict, return_objects: bool) -> dict:
     if return_objects:
         return raw
     return {"success_count": raw["success_count"],
-            "error_list": [(key, error_message(e) if isinstance(e, BaseException) else e) for key, e in raw["error_list"]]}
+            "error_list": [(key, error_message(e) if isinstance(e, BaseException) else e)
+                           for key, e in raw["error_list"]]}

@@ -1,4 +1,4 @@
-"""``PopulateWidget``: the live view of a background populate (:class:`~dj_jupyter.populate.background.BackgroundPopulate`).
+"""``PopulateWidget``: the live view of a background populate (``BackgroundPopulate``).
 
 ``T.populate(..., background=True)`` returns a run handle from the core; with
 ``%load_ext dj_jupyter`` a notebook displays it as this widget
@@ -81,7 +81,8 @@ class PopulateWidget(anywidget.AnyWidget):
     errors = t.List(t.Dict()).tag(sync=True)
     cancel_requested = t.Bool(False).tag(sync=True)
 
-    def __init__(self, table: Any, restrictions: tuple = (), populate_kwargs: dict | None = None, **kwargs: Any) -> None:
+    def __init__(self, table: Any, restrictions: tuple = (), populate_kwargs: dict | None = None,
+                 **kwargs: Any) -> None:
         if isinstance(table, BackgroundPopulate):
             run = table
         else:
