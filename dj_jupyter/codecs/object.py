@@ -20,14 +20,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import StorePathError, ValidationError
 from ..stores import MissingObjectError, get_store
 from ..stores.writes import note_created
 from .objectref import ObjectRef, manifest_path, store_filesystem, utc_timestamp
 from .registry import CodecTypeError
-from .schema_addressed import SchemaCodec
+from .schema_addressed import SchemaCodec, build_schema_path
 
-__all__ = ["ObjectCodec", "ObjectPathError", "describe_stored", "upload_folder"]
+__all__ = ["ObjectCodec", "ObjectPathError", "check_owned_path", "describe_stored", "upload_folder"]
 
 
 class ObjectPathError(ValidationError, FileNotFoundError):
@@ -41,6 +41,24 @@ def _normal_ext(ext: Any) -> str:
     if "/" in ext or "\\" in ext:
         raise ValidationError(f"<object@> extension {ext!r} may not contain a path separator.")
     return f".{ext}" if ext and not ext.startswith(".") else ext
+
+
+def check_owned_path(path: str, spec: Any, ctx: dict, key: dict) -> str:
+    """``path``, if it is where ``<object@>`` puts the object of this row and field; else :class:`StorePathError`.
+
+    A row's ``<object@>`` is deleted with the row, so a row may only point at an object written
+    for it (``{schema_prefix}/{schema}/{table}/{key}/{field}_{token}{ext}``, as ``staged_insert1``
+    writes it), never at another row's object or at files managed elsewhere.
+    """
+    pk = {k: v for k, v in key.items() if not k.startswith("_")}
+    folder = build_schema_path(spec, ctx["schema"], ctx["table"], ctx["field"], pk).rsplit("/", 1)[0]
+    parent, _, name = path.strip("/").rpartition("/")
+    if parent != folder or not name.startswith(f"{ctx['field']}_"):
+        raise StorePathError(f"<object@> metadata points at {path!r}, which is not an object of this row: expected "
+                             f"{folder}/{ctx['field']}_... . Objects are deleted with their row, so a row may only "
+                             "refer to the object written for it (staged_insert1); to refer to files managed "
+                             "elsewhere, use <filepath@>.")
+    return path
 
 
 def describe_stored(store: Any, path: str, ext: str | None) -> dict:
@@ -107,6 +125,10 @@ class ObjectCodec(SchemaCodec):
             return
         if isinstance(value, dict) and isinstance(value.get("path"), str):
             return
+        if isinstance(value, ObjectRef):
+            raise CodecTypeError(f"<object@> does not take an ObjectRef ({value.path!r}): each row owns its object, "
+                                 "and it is deleted with the row. To copy it, ref.download(folder) and insert the "
+                                 "local copy.")
         raise CodecTypeError(f"<object@> takes bytes, (ext, bytes or file object), the path of a file or folder, "
                              f"or object metadata with 'path'; got a value of type {type(value).__name__}.")
 
@@ -114,8 +136,10 @@ class ObjectCodec(SchemaCodec):
                store_name: str | None = None) -> dict:
         self.validate(value)
         if isinstance(value, dict):
-            store = get_store(value.get("store") or store_name, config=self._context(key, context)["config"])
-            return describe_stored(store, value["path"], value.get("ext"))
+            ctx = self._context(key, context)
+            store = get_store(value.get("store") or store_name, config=ctx["config"])
+            path = check_owned_path(value["path"], store.spec, ctx, key or {})
+            return describe_stored(store, path, value.get("ext"))
         if isinstance(value, (str, os.PathLike)):
             local = Path(value)
             ext = local.suffix

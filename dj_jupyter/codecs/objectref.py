@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import mimetypes
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -106,6 +107,8 @@ class ObjectRef:
             raise errors.DataJointError(f"Expected object metadata (a dict with 'path' and 'store'); got {data!r}.")
         known = {k: meta.get(k) for k in ("size", "hash", "ext", "timestamp", "url", "store", "mime_type",
                                            "item_count")}
+        if not known["mime_type"] and known["ext"] and not meta.get("is_dir"):
+            known["mime_type"] = mimetypes.guess_type(f"x{known['ext']}")[0]
         return cls(path=meta["path"], is_dir=bool(meta.get("is_dir", False)), _backend=backend, _config=config,
                    **known)
 

@@ -19,7 +19,7 @@ import pytest
 import dj_jupyter as dj
 from dj_jupyter.codecs.object import ObjectPathError
 from dj_jupyter.codecs.objectref import IntegrityError
-from dj_jupyter.errors import DataJointError
+from dj_jupyter.errors import DataJointError, StorePathError
 from dj_jupyter.stores import MissingObjectError, get_store
 from tests.backends.conftest import BACKENDS, drop_schema, fresh_schema_name, make_connection, require_backend
 from tests.s3server import ACCESS_KEY, SECRET_KEY
@@ -214,12 +214,31 @@ def test_bad_input_fails_and_writes_nothing(env):
         env.table.insert([ok, {"thing_id": 71, "obj": 3.5}])
     with pytest.raises(TypeError, match="file object"):
         env.table.insert1({"thing_id": 71, "obj": (".txt", 42)})
+    section = f"_schema/{env.table.database}/{env.table.table_name}"
     with pytest.raises(MissingObjectError, match="no file or folder"):
-        env.table.insert([ok, {"thing_id": 71, "obj": {"path": "_schema/nowhere/x.zarr"}}])
+        env.table.insert([ok, {"thing_id": 71, "obj": {"path": f"{section}/thing_id=71/obj_missing.zarr"}}])
+    with pytest.raises(StorePathError, match="not an object of this row"):
+        env.table.insert([ok, {"thing_id": 71, "obj": {"path": "raw/user_file.dat"}}])
     with pytest.raises(DataJointError, match="unknown_store|not configured"):
         env.table.insert1({"thing_id": 72, "obj": {"path": "x", "store": "unknown_store"}})
     assert env.stored() == before
     assert len(env.table & "thing_id >= 70") == 0
+
+
+def test_rows_do_not_share_objects(env):
+    env.table.insert1({"thing_id": 80, "obj": (".txt", b"mine")})
+    ref = fetch(env, 80)
+    assert ref.mime_type == "text/plain"
+    with pytest.raises(TypeError, match="download"):
+        env.table.insert1({"thing_id": 81, "obj": ref})
+    with pytest.raises(StorePathError, match="not an object of this row"):  # another row's object
+        env.table.insert1({"thing_id": 81, "obj": ref.to_json()})
+    env.store.put("elsewhere/user.dat", b"user data")
+    with pytest.raises(StorePathError, match="filepath"):
+        env.table.insert1({"thing_id": 81, "obj": {"path": "elsewhere/user.dat"}})
+    (env.table & {"thing_id": 80}).delete()
+    assert "elsewhere/user.dat" in env.stored() and len(env.table & {"thing_id": 81}) == 0
+    env.store.delete("elsewhere/user.dat")
 
 
 def test_unknown_store_is_refused_before_writing(env):
