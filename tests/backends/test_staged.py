@@ -172,3 +172,48 @@ def test_plain_folder_describe_and_non_zarr_errors(table, tmp_path: Path):
     assert ref.describe()["kind"] == "folder" and ref.describe()["item_count"] == 1
     with pytest.raises(DataJointError, match="not a Zarr store"):
         ref.to_xarray()
+
+
+def test_make_with_staged_insert_and_a_failing_make_leaves_an_orphan_for_gc(tmp_path):
+    (tmp_path / "store").mkdir()
+    conn = make_connection("sqlite", tmp_path)
+    name = fresh_schema_name()
+    stores = {"default": "main", "main": {"protocol": "file", "location": str(tmp_path / "store")}}
+    try:
+        with dj.config.override(stores=stores, safemode=False):
+            schema = dj.Schema(name, connection=conn)
+
+            @schema
+            class Session(dj.Manual):
+                definition = """
+                session : int32
+                """
+
+            @schema
+            class Movie(dj.Computed):
+                definition = """
+                -> Session
+                ---
+                frames : <object@>
+                """
+
+                def make(self, key):
+                    with self.staged_insert1 as staged:
+                        staged.rec.update(key)
+                        z = zarr.open(staged.store("frames", ".zarr"), mode="w", shape=(4, 4), dtype="int16")
+                        z[:] = key["session"]
+                    if key["session"] == 2:
+                        raise RuntimeError("analysis failed after the insert")
+
+            Session.insert([{"session": 1}, {"session": 2}])
+            Movie.populate(suppress_errors=True)
+            assert Movie.to_dicts(order_by="session")[0]["frames"].open_zarr()[0, 0] == 1
+            assert len(Movie()) == 1  # session 2 rolled back, its object stays behind
+            report = dj.gc.collect(schema, dry_run=False)
+            assert report["schema_paths_orphaned"] > 0
+            assert all("session=2" in p for p in report["orphaned_schema_paths"])
+            assert not any("session=2" in p for p in get_store("main").list())
+            assert (Movie & {"session": 1}).fetch1("frames").verify()
+    finally:
+        drop_schema(conn, name)
+        conn.close_all()
