@@ -1,0 +1,213 @@
+"""The kernel side of the JupyterLab extension: checking cell bodies, the sidebar summary, the request protocol.
+
+``check_definition`` runs without a database.  ``pipeline_summary`` runs on every backend
+(the matrix of ``tests/backends/conftest.py``).  The last tests send the exact user
+expression the extension sends (``labextension/src/kernel.ts``) to a real ipykernel.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+import dj_jupyter as dj
+from dj_jupyter.definition.parser import parse_definition
+from dj_jupyter.errors import DefinitionError
+from dj_jupyter.jupyter.labext_bridge import check_definition, reply
+from dj_jupyter.jupyter.labext_summary import iter_tables, pipeline_summary
+
+
+def _load_matrix():
+    path = Path(__file__).parents[1] / "backends" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_dj_backend_matrix_labext", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_matrix = _load_matrix()
+backend_name = _matrix.backend_name
+connection = _matrix.connection
+schema_name = _matrix.schema_name
+
+
+# ---------------------------------------------------------------------------------------- check_definition
+def test_a_valid_definition_has_no_problems():
+    text = "# subjects\nsubject_id : uint16  # id\n---\nname = '' : varchar(100)\nunique index (name)\n"
+    assert check_definition(text, {}) == []
+
+
+@pytest.mark.parametrize("text", [
+    "subject_id : int33",
+    "\n# a comment\n\nsubject_id : uint16\n---\nweight : flaot64  # grams",
+    "subject_id : uint16\n---\n_hidden : int32",
+    "subject_id : uint16\n---\nsubject_id : int32",
+    "subject_id : uint16\nname = 'unterminated : varchar(10)",
+])
+def test_parse_errors_come_from_the_library_parser_with_its_line_and_column(text):
+    with pytest.raises(DefinitionError) as raised:
+        parse_definition(text)
+    (problem,) = check_definition(text, {})
+    assert (problem["line"], problem["column"]) == (raised.value.line, raised.value.column)
+    assert problem["message"] == raised.value.message
+    assert problem["severity"] == "error"
+    assert problem["end_column"] > problem["column"]
+
+
+def test_an_unknown_type_spans_the_type_and_suggests_a_fix():
+    (problem,) = check_definition("subject_id : uint16\n---\nweight : flaot64  # grams")
+    line = "weight : flaot64  # grams"
+    assert line[problem["column"] - 1:problem["end_column"] - 1] == "flaot64"
+    assert problem["line"] == 3
+    assert "float64" in problem["message"]
+
+
+def test_an_unknown_codec_is_reported_at_the_type():
+    (problem,) = check_definition("k : int32\n---\nsignal : <blobb>")
+    assert (problem["line"], problem["column"]) == (3, 10)
+    assert "<blobb>" in problem["message"] and "<blob>" in problem["message"]
+
+
+def test_a_store_that_is_not_configured_is_a_warning(tmp_path):
+    text = "k : int32\n---\nsignal : <blob@rawdata>"
+    with dj.config.override(stores={"rawdata": {"protocol": "file", "location": str(tmp_path)}}):
+        assert check_definition(text) == []
+    with dj.config.override(stores={}):
+        (problem,) = check_definition(text)
+    assert problem["severity"] == "warning" and "'rawdata'" in problem["message"]
+    assert (problem["line"], problem["column"]) == (3, 10)
+
+
+def test_references_are_checked_against_the_namespace_only_when_given():
+    text = "-> Subject\nsession_idx : uint8\n---\n-> [nullable] lab.Person\n-> np"
+    assert check_definition(text) == []  # no namespace: nothing to look up
+    problems = check_definition(text, {"np": json})
+    assert [(p["line"], p["column"]) for p in problems] == [(1, 4), (4, 15), (5, 4)]
+    assert "`Subject` is not defined in the notebook" in problems[0]["message"]
+    assert "does not name a table (got module)" in problems[2]["message"]
+
+
+def test_a_table_class_not_yet_declared_is_reported():
+    class Subject(dj.Manual):
+        definition = "subject_id : int32"
+
+    (problem,) = check_definition("-> Subject\nk : int32", {"Subject": Subject})
+    assert "not declared in a schema yet" in problem["message"]
+
+
+# ---------------------------------------------------------------------------------------- reply
+def test_reply_answers_json_requests_and_reports_bad_ones():
+    answer = reply(json.dumps({"op": "check", "text": "a : int33"}), {})
+    assert answer._repr_json_()["problems"][0]["line"] == 1
+    assert json.loads(repr(answer)) == answer.value  # text/plain is JSON too
+    assert "unknown request" in reply('{"op": "nope"}').value["error"]
+    assert "JSONDecodeError" in reply("{not json").value["error"]
+    assert reply('{"op": "summary"}', {}).value == {"running": False, "schemas": []}
+
+
+# ---------------------------------------------------------------------------------------- pipeline_summary
+def _pipeline(connection, schema_name, fail_on=None):
+    schema = dj.Schema(schema_name, connection=connection)
+
+    @schema
+    class Subject(dj.Manual):
+        definition = "subject_id : int32\n---\nname : varchar(20)"
+
+    @schema
+    class Kind(dj.Lookup):
+        definition = "kind : varchar(8)"
+        contents = [("a",), ("b",)]
+
+    @schema
+    class Analysis(dj.Computed):
+        definition = "-> Subject\n---\nvalue : float64"
+
+        class Item(dj.Part):
+            definition = "-> master\nitem : int32"
+
+        def make(self, key):
+            if key["subject_id"] == fail_on:
+                raise ValueError("bad subject")
+            self.insert1({**key, "value": 1.0})
+            self.Item.insert1({**key, "item": 0})
+
+    Subject.insert([{"subject_id": i, "name": f"s{i}"} for i in range(4)])
+    return schema, Subject, Kind, Analysis
+
+
+def test_summary_lists_tables_with_tier_rows_and_populate_progress(connection, schema_name):
+    schema, Subject, Kind, Analysis = _pipeline(connection, schema_name, fail_on=3)
+    Analysis.populate(Subject & "subject_id < 2")
+    Analysis.populate(reserve_jobs=True, suppress_errors=True)  # subject 2 done, subject 3 fails
+    namespace = {"schema": schema, "Subject": Subject, "Kind": Kind, "Analysis": Analysis, "dj": dj}
+    summary = pipeline_summary(namespace)
+    (entry,) = [s for s in summary["schemas"] if s["name"] == schema_name]
+    assert entry["diagram_code"] == "dj.Diagram(schema)"
+    tables = {t["name"]: t for t in entry["tables"]}
+    assert set(tables) == {"subject", "#kind", "__analysis", "__analysis__item"}
+    assert [t["name"] for t in entry["tables"]][:2] == ["__analysis", "__analysis__item"]  # part after master
+    assert {n: (t["tier"], t["rows"]) for n, t in tables.items()} == {
+        "subject": ("Manual", 4), "#kind": ("Lookup", 2), "__analysis": ("Computed", 3), "__analysis__item": ("Part", 3)}
+    status = tables["__analysis"]["populate"]
+    assert (status["done"], status["total"], status["pending"], status["errors"]) == (3, 4, 1, 1)
+    assert status["state"] == "error"
+    assert tables["subject"]["populate"] is None
+    assert tables["__analysis__item"]["class_name"] == "Analysis.Item"
+    assert tables["__analysis__item"]["preview_code"] == "Analysis.Item()"
+    assert summary["running"] is False
+
+
+def test_summary_finds_schemas_through_classes_and_writes_runnable_code(connection, schema_name):
+    schema, Subject, _, _ = _pipeline(connection, schema_name)
+    summary = pipeline_summary({"Subject": Subject})  # no schema variable, no `dj`
+    (entry,) = summary["schemas"]
+    assert entry["diagram_code"] == f"import dj_jupyter as dj\ndj.Diagram(dj.Schema({schema_name!r}))"
+    kind = next(t for t in iter_tables(summary) if t["name"] == "#kind")
+    assert kind["preview_code"] == f"import dj_jupyter as dj\ndj.FreeTable(dj.conn(), '{schema_name}.#kind')"
+    scope = {}
+    exec(kind["preview_code"].replace("dj.conn()", "conn"), {"conn": connection}, scope)
+    assert len(scope["dj"].FreeTable(connection, f"{schema_name}.#kind")) == 2
+
+
+# ---------------------------------------------------------------------------------------- a real kernel
+def _expression(request: dict) -> str:
+    """The user expression labextension/src/kernel.ts (bridgeExpression) sends."""
+    literal = json.dumps(json.dumps(request))
+    return ("(__import__('dj_jupyter.jupyter.labext_bridge', fromlist=['reply'])"
+            f".reply({literal}, globals()) if 'dj_jupyter' in __import__('sys').modules else None)")
+
+
+def test_the_extension_request_through_a_real_kernel(tmp_path):
+    pytest.importorskip("ipykernel")
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
+    try:
+        def ask(request: dict) -> dict:
+            msg_id = client.execute("", silent=True, store_history=False,
+                                    user_expressions={"dj": _expression(request)})
+            while True:  # skip replies to earlier requests
+                reply_msg = client.get_shell_msg(timeout=30)
+                if reply_msg["parent_header"]["msg_id"] == msg_id:
+                    return reply_msg["content"]["user_expressions"]["dj"]
+
+        quiet = ask({"op": "summary"})
+        assert quiet["status"] == "ok" and quiet["data"]["text/plain"] == "None"
+        assert ask({"op": "summary"})["data"]["text/plain"] == "None"  # asking did not import it
+
+        client.execute_interactive(
+            f"import dj_jupyter as dj\ndj.config['database.name'] = {str(tmp_path / 'k.db')!r}\n"
+            "schema = dj.Schema('labext_kernel')\n"
+            "@schema\nclass Subject(dj.Manual):\n    definition = 'subject_id : int32'\n"
+            "Subject.insert1({'subject_id': 1})", timeout=60)
+        summary = ask({"op": "summary"})["data"]["application/json"]
+        assert [(t["name"], t["rows"]) for t in iter_tables(summary)] == [("subject", 1)]
+        body = "-> Subject\nsession : int32\n---\ntrace : <blobb>\n\u00e9 : uint8"
+        problems = ask({"op": "check", "text": body})["data"]["application/json"]["problems"]
+        assert problems == check_definition(body, {})  # Subject is defined in the kernel: no reference problem
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
