@@ -10,7 +10,10 @@ Accepted on insert:
 * a metadata dict with ``path``: an object already written into the store (what
   ``staged_insert1`` produces); its metadata is completed from the store.
 
-Uploads are recorded as they happen, so a failed insert removes them again.
+Uploads are recorded as they happen, so a failed insert removes them again.  Deleting the
+row deletes its object (files, folder and manifest) after the commit; replacing the value
+(``update1``, ``insert(..., replace=True)``) leaves the old object to ``dj.gc``, which finds
+it because no row refers to it any more.
 """
 
 from __future__ import annotations

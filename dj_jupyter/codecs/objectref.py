@@ -175,19 +175,14 @@ class ObjectRef:
         if self.is_dir:
             raise errors.DataJointError(f"{self.path!r} is a folder: read its files with ref.open('name') or "
                                         "ref.listdir(), or open it with ref.open_zarr() / ref.to_xarray().")
-        try:
-            return self.fs.cat_file(self.full_path)
-        except FileNotFoundError:
-            raise self._missing(self.path) from None
+        return self.backend.get(self.path)  # the store translates its errors (missing, access, network)
 
     def open(self, subpath: str | None = None, mode: str = "rb") -> IO[bytes]:
         """A file object: the file itself, or ``subpath`` inside a folder object."""
         if self.is_dir and not subpath:
             raise errors.DataJointError(f"{self.path!r} is a folder: give the file inside it, ref.open('name').")
-        try:
-            return self.fs.open(self._full(subpath), mode)
-        except FileNotFoundError:
-            raise self._missing(f"{self.path}/{subpath}" if subpath else self.path) from None
+        inside = self._full(subpath)[len(store_filesystem(self.backend)[1]) + 1:]
+        return self.backend.open(inside, mode)
 
     def listdir(self, subpath: str = "") -> list[str]:
         """Names of the entries of the folder (or of ``subpath`` inside it), sorted."""
