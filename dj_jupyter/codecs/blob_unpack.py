@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import struct
 import uuid
 import zlib
 
@@ -28,11 +29,16 @@ from .blob_pack import (
 )
 from .matlab import MatCell, MatStruct
 
-__all__ = ["unpack"]
+__all__ = ["unpack", "unpack_column"]
 
 _DTYPES: dict[int, np.dtype] = {type_id: dtype for dtype, type_id in NUMERIC_IDS.items()}
 _DTYPES.update({DATETIME_ID0 + i: np.dtype(f"datetime64[{unit}]") for i, unit in enumerate(DATETIME_UNITS)})
 _MAX_DIM = 2**62  # larger extents cannot be real (and numpy rejects them)
+_PLAIN_DTYPES = {type_id: dtype.newbyteorder("<") for type_id, dtype in _DTYPES.items()}
+_HEADERS = (MATLAB_HEADER + b"A", PYTHON_HEADER + b"A")
+_U64 = struct.Struct("<Q")
+_IDS = struct.Struct("<II")
+_COLUMN_BLOB_LIMIT = 1 << 16  # equal small blobs of a column are read as one array (larger ones one by one)
 
 
 class _Reader:
@@ -341,6 +347,9 @@ def unpack(blob: bytes | bytearray | memoryview | None, *, squeeze: bool = False
     """
     if blob is None:
         return None
+    plain = _plain_array(blob, squeeze) if type(blob) is bytes else None
+    if plain is not None:
+        return plain
     try:
         data = _payload(memoryview(blob).cast("B"))
     except TypeError:
@@ -354,3 +363,77 @@ def unpack(blob: bytes | bytearray | memoryview | None, *, squeeze: bool = False
     if reader.pos != len(data):
         raise BlobError(f"Blob corrupted: the value ends at byte {reader.pos} but the blob has {len(data)} bytes.")
     return value
+
+
+# -- fast paths: one plain numeric array, and columns of equal small arrays ---------------------
+def _plain_layout(blob: bytes) -> tuple[np.dtype, tuple[int, ...], int] | None:
+    """``(dtype, shape, data offset)`` of an uncompressed blob holding one real numeric array, else None.
+
+    Anything unusual (compression, other values, complex, char or object arrays, a length that
+    does not match) returns None, and the general reader handles it, with its error messages.
+    """
+    if blob[:5] not in _HEADERS or len(blob) < 13:
+        return None
+    ndim = _U64.unpack_from(blob, 5)[0]
+    start = 13 + 8 * ndim + 8
+    if ndim == 0 or ndim > 32 or len(blob) < start:
+        return None
+    shape = struct.unpack_from(f"<{ndim}Q", blob, 13)
+    type_id, is_complex = _IDS.unpack_from(blob, start - 8)
+    dtype = _PLAIN_DTYPES.get(type_id)
+    if dtype is None or is_complex or any(x > _MAX_DIM for x in shape):
+        return None
+    n = 1
+    for x in shape:
+        n *= x
+    return (dtype, shape, start) if start + n * dtype.itemsize == len(blob) else None
+
+
+def _plain_array(blob: bytes, squeeze: bool) -> np.ndarray | None:
+    layout = _plain_layout(blob)
+    if layout is None:
+        return None
+    dtype, shape, start = layout
+    # copy: the result must be writable and must not pin the blob in memory
+    a = np.frombuffer(blob, dtype, offset=start).reshape(shape, order="F").copy(order="K")
+    if squeeze:
+        a = a.squeeze()
+        return a.item() if a.ndim == 0 else a
+    return a
+
+
+def unpack_column(blobs: list, *, squeeze: bool = False) -> list:
+    """:func:`unpack` of every item of a column (``None`` stays None).
+
+    When the column holds many small blobs of one numeric array each, with identical dtype and
+    shape (a trace per row, say), they are read as one array: each value is then a writable
+    view of its own row of that array.
+
+    Examples
+    --------
+    >>> from dj_jupyter.codecs.blob import pack
+    >>> [a.tolist() for a in unpack_column([pack(np.arange(2.0)), pack(np.ones(2))])]
+    [[0.0, 1.0], [1.0, 1.0]]
+    """
+    if len(blobs) > 1 and not squeeze:
+        rows = _same_small_arrays(blobs)
+        if rows is not None:
+            return rows
+    return [None if b is None else unpack(b, squeeze=squeeze) for b in blobs]
+
+
+def _same_small_arrays(blobs: list) -> list | None:
+    first = blobs[0]
+    if type(first) is not bytes or len(first) > _COLUMN_BLOB_LIMIT:
+        return None
+    layout = _plain_layout(first)
+    if layout is None or any(type(b) is not bytes or len(b) != len(first) for b in blobs):
+        return None
+    dtype, shape, start = layout
+    table = np.frombuffer(b"".join(blobs), np.uint8).reshape(len(blobs), len(first))
+    if not (table[:, :start] == table[0, :start]).all():  # another dtype or shape somewhere: read one by one
+        return None
+    values = table[:, start:].copy().view(dtype)  # one copy: writable, and the fetched bytes can go
+    # each row in Fortran order: the reversed shape in C order, transposed
+    rows = values.reshape((len(blobs), *shape[::-1])).transpose(0, *range(len(shape), 0, -1))
+    return list(rows)

@@ -25,6 +25,8 @@ from ..errors import DataJointError, ValidationError
 from ..settings import config as global_config
 from ..stores import get_store
 from .blob import pack, unpack
+from .blob_pack import pack_column
+from .blob_unpack import unpack_column
 from .hashing import content_hash, hash_path
 from .registry import Codec, CodecTypeError
 
@@ -66,6 +68,12 @@ class BlobCodec(Codec):
 
     def decode(self, stored: Any, *, key: dict | None = None, context: dict | None = None) -> Any:
         return unpack(stored)
+
+    def encode_column(self, values: list) -> list | None:
+        return pack_column(values)  # equal small arrays are written as one, else None
+
+    def decode_column(self, values: list, **kwargs: Any) -> list:
+        return unpack_column(values)  # equal small arrays are read as one
 
 
 class HashCodec(Codec):

@@ -136,8 +136,14 @@ def codec_column_encoder(attr: Attribute, dialect: str, *, schema: str, table: s
                     outer.validate(value)
                 except (TypeError, ValueError) as error:
                     raise _value_error(plan, row, value, error) from error
-        row_keys = [{**k, **extra} for k in keys]
+        row_keys = None
         for codec in plan.chain:
+            whole = codec.encode_column(column)
+            if whole is not None:
+                column = whole
+                continue
+            if row_keys is None:
+                row_keys = [{**k, **extra} for k in keys]
             column = _encode_step(plan, codec, column, row_keys, context, store)
         return finish(column)
 
@@ -169,7 +175,7 @@ def codec_column_decoder(attr: Attribute, dialect: str, *, config: Any = None) -
     def decode(column: list) -> list:
         values = core(column) if core is not None else column
         for codec, kwargs in steps:
-            values = [None if v is None else codec.decode(v, **kwargs) for v in values]
+            values = codec.decode_column(values, **kwargs)
         return values
 
     return decode

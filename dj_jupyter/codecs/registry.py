@@ -124,6 +124,18 @@ class Codec:
     def decode(self, stored: Any, *, key: dict | None = None, context: dict | None = None) -> Any:
         raise NotImplementedError(f"Codec {type(self).__name__} must define decode().")
 
+    def encode_column(self, values: list) -> list | None:
+        """Encode a whole insert column at once, or return None (the default) to encode value by value.
+
+        Only for codecs whose stored form depends on the value alone (not on the row's key,
+        context or store); values that could fail must make it return None.
+        """
+        return None
+
+    def decode_column(self, values: list, **kwargs: Any) -> list:
+        """:meth:`decode` of every non-None stored value of a fetched column (override to vectorise)."""
+        return [None if v is None else self.decode(v, **kwargs) for v in values]
+
     def validate(self, value: Any) -> None:
         """Check a value before encoding; the default accepts everything."""
 
