@@ -9,26 +9,28 @@ or folder, must not lie in the ``hash_prefix`` or ``schema_prefix`` sections, an
 under ``filepath_prefix`` when the store sets one.
 
 ``<filepath@>`` uses ``stores.filepath_default`` when it is set, else ``stores.default``.
-Fetch gives a :class:`FilepathRef` (metadata only; reading happens on request).
+Fetch gives an :class:`~dj_jupyter.codecs.objectref.ObjectRef` (metadata only; reading happens
+on request).  A folder target has no manifest, so ``ref.verify()`` applies to file targets.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 import os
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from pathlib import Path
+from typing import Any
 
 from ..errors import DataJointError, StorePathError
 from ..settings import config as global_config
 from ..stores import get_store
+from ..stores import StoreAccessError, StoreError
 from ..stores.base import check_relative_path
+from ..stores.fsspec_store import no_credentials
 from .builtins import MissingFileError
+from .objectref import ObjectRef, store_filesystem
 from .registry import Codec, CodecTypeError
 
-__all__ = ["FilepathCodec", "FilepathRef", "parse_filepath"]
+__all__ = ["FilepathCodec", "parse_filepath", "stat_target"]
 
 
 def _store_for(store_name: str | None, config: Any) -> Any:
@@ -103,16 +105,6 @@ def _check_sections(path: str, spec: Any, given: str) -> None:
                              f"{spec.filepath_prefix!r}: give a path such as '{spec.filepath_prefix}/{path}'.")
 
 
-def _filesystem(store: Any, path: str) -> tuple[Any, str]:
-    """``(fsspec filesystem, full path)`` of a store path; folder stores go through fsspec's local filesystem."""
-    fs = getattr(store, "fs", None)
-    if fs is None:
-        import fsspec
-
-        fs = fsspec.filesystem("file")
-    return fs, str(store.full_path(path))
-
-
 def _mtime(info: dict) -> float | None:
     value = info.get("mtime", info.get("LastModified", info.get("last_modified")))
     if isinstance(value, datetime.datetime):
@@ -131,13 +123,21 @@ def stat_target(store: Any, path: str) -> dict:
 
     A folder's size is the total of its files, its timestamp the latest modification among them.
     """
-    fs, full = _filesystem(store, path)
+    fs, root = store_filesystem(store)
+    full = f"{root}/{path}"
     try:
         info = fs.info(full)
     except FileNotFoundError:
         info = None
-    except OSError as error:
-        raise DataJointError(f"Store {store.name!r}: cannot look up {path!r}: {error}") from error
+    except Exception as error:
+        if no_credentials(error) or isinstance(error, PermissionError):
+            raise StoreAccessError(f"Store {store.name!r} refused to look up {path!r} ({error}). Check its credentials: "
+                                   f"config['stores.{store.name}.access_key'] / secret_key, or the files "
+                                   f".secrets/stores.{store.name}.access_key and .secrets/stores.{store.name}.secret_key."
+                                   ) from None
+        if isinstance(error, OSError):
+            raise StoreError(f"Store {store.name!r}: cannot look up {path!r}: {error}") from error
+        raise
     if info is None:
         raise MissingFileError(f"<filepath@{store.name}> path {path!r} is not an existing file or folder of store "
                                f"{store.name!r} (looked at {full}). Copy the file into the store first: "
@@ -173,70 +173,9 @@ class FilepathCodec(Codec):
         path = parse_filepath(value, store.spec)
         return {"path": path, "store": store.name, **stat_target(store, path)}
 
-    def decode(self, stored: Any, *, key: dict | None = None, context: dict | None = None) -> FilepathRef:
-        meta = json.loads(stored) if isinstance(stored, (str, bytes)) else stored
+    def decode(self, stored: Any, *, key: dict | None = None, context: dict | None = None) -> ObjectRef:
         cfg = (context or {}).get("config") or (key or {}).get("_config")
-        return FilepathRef.from_json(meta, cfg)
+        return ObjectRef.from_json(stored, config=cfg)
 
     def referenced_paths(self, stored: Any) -> list[tuple[str, str | None]]:
         return []  # user-managed: never counted as owned by the schema
-
-
-@dataclass(frozen=True)
-class FilepathRef:
-    """What a ``<filepath@>`` attribute fetches as: the target's metadata; reads happen on request.
-
-    ``str(ref)`` is the store-relative path.
-    """
-
-    path: str
-    store: str
-    size: int | None = None
-    is_dir: bool = False
-    timestamp: str | None = None
-    config: Any = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, meta: dict | str, config: Any = None) -> FilepathRef:
-        meta = json.loads(meta) if isinstance(meta, str) else meta
-        return cls(meta["path"], meta.get("store"), meta.get("size"), bool(meta.get("is_dir")),
-                   meta.get("timestamp"), config)
-
-    def to_json(self) -> dict:
-        return {"path": self.path, "store": self.store, "size": self.size, "is_dir": self.is_dir,
-                "timestamp": self.timestamp}
-
-    def __str__(self) -> str:
-        return self.path
-
-    def _store(self) -> Any:
-        return get_store(self.store, config=self.config)
-
-    @property
-    def full_path(self) -> str:
-        return str(self._store().full_path(self.path))
-
-    def exists(self, subpath: str | None = None) -> bool:
-        """Whether the target (or ``subpath`` inside a folder) is still there."""
-        fs, full = _filesystem(self._store(), self._join(subpath))
-        return bool(fs.exists(full))
-
-    def read(self) -> bytes:
-        """The whole content of a file target."""
-        if self.is_dir:
-            raise DataJointError(f"{self.path!r} is a folder: use listdir() and open(subpath).")
-        return self._store().get(self.path)
-
-    def open(self, subpath: str | None = None, mode: str = "rb") -> IO[bytes]:
-        """A read-only file object of the target (or of ``subpath`` inside a folder target)."""
-        if "r" not in mode or any(c in mode for c in "wa+x"):
-            raise DataJointError(f"<filepath@> targets are opened for reading only; got mode {mode!r}.")
-        return self._store().open(self._join(subpath), mode)
-
-    def listdir(self, subpath: str = "") -> list[str]:
-        """Relative paths of the files under a folder target (or under ``subpath`` inside it)."""
-        base = self._join(subpath or None)
-        return [PurePosixPath(p).relative_to(base).as_posix() for p in self._store().list(base)]
-
-    def _join(self, subpath: str | None) -> str:
-        return check_relative_path(f"{self.path}/{subpath}") if subpath else self.path

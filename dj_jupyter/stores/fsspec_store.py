@@ -15,7 +15,7 @@ from .base import MissingObjectError, StoreAccessError, StoreError, check_relati
 from .spec import StoreSpec
 from .writes import note_created
 
-__all__ = ["FsspecStore", "s3_filesystem"]
+__all__ = ["FsspecStore", "no_credentials", "s3_filesystem"]
 
 
 def s3_filesystem(spec: StoreSpec) -> Any:
@@ -41,6 +41,15 @@ def s3_filesystem(spec: StoreSpec) -> Any:
     if spec.proxy_server:
         options["config_kwargs"] = {"proxies": {"http": spec.proxy_server, "https": spec.proxy_server}}
     return s3fs.S3FileSystem(**options)
+
+
+def no_credentials(error: Exception) -> bool:
+    """botocore found no credentials anywhere (it raises this outside the OSError family)."""
+    try:
+        from botocore.exceptions import NoCredentialsError, PartialCredentialsError
+    except ImportError:
+        return False
+    return isinstance(error, (NoCredentialsError, PartialCredentialsError))
 
 
 class FsspecStore:
@@ -91,6 +100,14 @@ class FsspecStore:
             ) from None
         except OSError as error:
             raise StoreError(f"Store {self.name!r} could not {action} {path!r}: {error}") from error
+        except Exception as error:
+            if not no_credentials(error):
+                raise
+            raise StoreAccessError(
+                f"Store {self.name!r} has no credentials to {action} {path!r} ({error}). Give them as "
+                f"config['stores.{self.name}.access_key'] and secret_key, or in the files "
+                f".secrets/stores.{self.name}.access_key and .secrets/stores.{self.name}.secret_key."
+            ) from None
 
     def exists(self, path: str) -> bool:
         with self._errors(path, "check"):

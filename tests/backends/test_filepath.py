@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import dj_jupyter as dj
-from dj_jupyter.codecs.filepath import FilepathRef
+from dj_jupyter.codecs.objectref import ObjectRef
 from dj_jupyter.errors import DataJointError, StorePathError
 from dj_jupyter.stores import get_store
 from tests.backends.conftest import BACKENDS, drop_schema, fresh_schema_name, make_connection, require_backend
@@ -75,11 +75,11 @@ def test_file_round_trip(env):
     store.put("sessions/s1/video.bin", b"0123456789")
     table.insert1({"rec_id": 1, "raw": "sessions/s1/video.bin"})
     ref = (table & {"rec_id": 1}).fetch1("raw")
-    assert isinstance(ref, FilepathRef) and str(ref) == "sessions/s1/video.bin"
+    assert isinstance(ref, ObjectRef) and str(ref) == "sessions/s1/video.bin"
     assert (ref.path, ref.store, ref.size, ref.is_dir) == ("sessions/s1/video.bin", "lab", 10, False)
     stamp = datetime.datetime.fromisoformat(ref.timestamp)
     assert abs((datetime.datetime.now(datetime.timezone.utc) - stamp).total_seconds()) < 600
-    assert ref.read() == b"0123456789" and ref.exists()
+    assert ref.read() == b"0123456789" and ref.exists() and ref.verify()
     with ref.open() as f:
         assert f.read(4) == b"0123"
     assert set(stored_json(table, 1)) == {"path", "store", "size", "is_dir", "timestamp"}
@@ -93,7 +93,7 @@ def test_folder_round_trip(env):
     ref = (table & {"rec_id": 2}).fetch1("raw")
     assert (ref.path, ref.is_dir, ref.size) == ("sessions/s2", True, 5)
     assert ref.timestamp is not None
-    assert ref.listdir() == ["a.txt", "sub/b.txt"] and ref.listdir("sub") == ["b.txt"]
+    assert ref.listdir() == ["a.txt", "sub"] and ref.listdir("sub") == ["b.txt"]
     with ref.open("sub/b.txt") as f:
         assert f.read() == b"bb"
     assert ref.exists("a.txt") and not ref.exists("c.txt")
