@@ -79,7 +79,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     os.environ.update(_services["variables"])
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop SeaweedFS (in the process that started it: an xdist worker ends its session, not always its config)."""
     server = _services.pop("server", None)
     if server is not None:
         server.stop()
