@@ -253,11 +253,34 @@ class NotebookPage:
         locator.wait_for(timeout=timeout * 1000)
         return locator
 
+    # ------------------------------------------------------------------ theme, saved outputs
+    def set_theme(self, theme: str) -> None:
+        """Switch JupyterLab's theme (``"JupyterLab Light"``, ``"JupyterLab Dark"``) and wait until the page shows it."""
+        light = "true" if "Light" in theme else "false"
+        self.page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme)
+        self.page.wait_for_selector(f"body[data-jp-theme-light='{light}']", state="attached", timeout=20_000)
+
+    def save(self) -> dict:
+        """Save the notebook (as Ctrl+S does) and return the saved file's JSON."""
+        self.page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        path = self.server.root / self.name
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+            if any(cell.get("outputs") for cell in notebook["cells"]):
+                return notebook
+            time.sleep(0.1)
+        raise AssertionError(f"{self.name} was not saved with its outputs")
+
     # ------------------------------------------------------------------ artifacts
+    def screenshot_path(self, name: str) -> Path:
+        """``<shots>/<name>.png`` (the folder is created)."""
+        self.shots.mkdir(parents=True, exist_ok=True)
+        return self.shots / f"{name}.png"
+
     def screenshot(self, name: str, target: Any = None) -> Path:
         """Save a PNG of ``target`` (a locator; default the whole page) as ``<shots>/<name>.png``."""
-        self.shots.mkdir(parents=True, exist_ok=True)
-        path = self.shots / f"{name}.png"
+        path = self.screenshot_path(name)
         (target or self.page).screenshot(path=str(path))
         return path
 
@@ -268,6 +291,33 @@ class NotebookPage:
 
     def close(self) -> None:
         self.page.close()
+
+
+def text_contrast(locator: Any) -> float:
+    """WCAG contrast ratio of an element's text colour against the first opaque background behind it."""
+    fg, bg = locator.evaluate("""(el) => {
+        const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+        let node = el, bg = [255, 255, 255];
+        while (node && node.nodeType === 1) {
+          const c = rgb(getComputedStyle(node).backgroundColor);
+          if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { bg = c.slice(0, 3); break; }
+          node = node.parentElement;
+        }
+        return [rgb(getComputedStyle(el).color).slice(0, 3), bg];
+      }""")
+    return contrast(fg, bg)
+
+
+def contrast(a: Any, b: Any) -> float:
+    """WCAG contrast ratio of two colours given as ``[r, g, b]`` (0-255) or ``"#rrggbb"``."""
+    def luminance(color: Any) -> float:
+        if isinstance(color, str):
+            color = [int(color.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+        linear = [(v / 255) / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in color]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def clean_folder(path: Path) -> Path:

@@ -9,11 +9,14 @@ step go to ``test-artifacts/screenshots/<test>/``.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from contextlib import closing
 
 import pytest
+
+from tests.browser.lab import contrast, text_contrast
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +25,11 @@ N_METHODS = 2                         # Result: one key per trial and method
 PARTS = 3                             # Result.Detail rows per Result key
 
 
-def pipeline_cells(schema: str, delay: float = 0.0) -> list[str]:
-    """Cells declaring and filling the test pipeline in ``schema``; ``Result.make`` sleeps ``delay`` s per key."""
+def pipeline_cells(schema: str, delay: float = 0.0, fail_trial: int = 0) -> list[str]:
+    """Cells declaring and filling the test pipeline in ``schema``.
+
+    ``Result.make`` sleeps ``delay`` s per key, and raises for trial ``fail_trial``.
+    """
     return [
         f"""import time
 import numpy as np
@@ -77,6 +83,8 @@ class Result(dj.Computed):
 
     def make(self, key):
         time.sleep({delay})
+        if key['trial'] == {fail_trial}:
+            raise ValueError(f"trial {{key['trial']}} is broken")
         self.insert1({{**key, 'value': key['trial'] * key['method_id']}})
         self.Detail.insert({{**key, 'part': p, 'weight': p / 10}} for p in range({PARTS}))
 
@@ -97,6 +105,11 @@ def shown_rows(table) -> list[tuple]:
     """The body rows of a preview's table element, as tuples of cell texts."""
     return [tuple(cells) for cells in table.locator("tbody tr").evaluate_all(
         "rows => rows.map(r => Array.from(r.cells, c => c.textContent))")]
+
+
+def joined(value) -> str:
+    """A saved output's text (nbformat may store it as a list of lines)."""
+    return "".join(value) if isinstance(value, list) else value
 
 
 def wait_for(condition, what: str, nb, timeout: float = 30.0):
@@ -150,6 +163,17 @@ def test_preview_pages_and_sorts_in_the_database(open_notebook, lab_server):
     wait_for(lambda: shown_rows(table) == expected, "the last page", nb)
     assert preview.locator("button[title='next page']").is_disabled()
 
+    # the static fallback saved with the output (GitHub, nbviewer): the first page as a plain HTML table
+    data = nb.save()["cells"][2]["outputs"][0]["data"]
+    static = nb.page.context.new_page()
+    try:
+        static.set_content(joined(data["text/html"]))
+        rows = shown_rows(static.locator("table.djw-table"))
+        assert rows[:10] == sql(lab_server, f"{select} ORDER BY subject_id, trial LIMIT 10") and rows[10] == ("\u2026",)
+        static.screenshot(path=str(nb.screenshot_path("5-static-html-fallback")))
+    finally:
+        static.close()
+
 
 # ---------------------------------------------------------------------- the diagram
 def test_diagram_draws_every_table_and_previews_the_clicked_one(open_notebook, lab_server):
@@ -190,6 +214,52 @@ def test_diagram_draws_every_table_and_previews_the_clicked_one(open_notebook, l
     wait_for(lambda: shown_rows(nb.output(2).locator(".djw-preview table")) == expected, "Method's rows", nb)
     nb.screenshot("4-clicked-method", nb.output(2))
 
+    # wheel zooms, a drag pans without selecting what it started on
+    world = diagram.locator(".djw-world")
+    trial.hover()
+    nb.page.mouse.wheel(0, -400)
+    wait_for(lambda: "scale(1)" not in world.get_attribute("transform"), "the wheel zoom", nb)
+    box = trial.bounding_box()
+    nb.page.mouse.move(box["x"] + 5, box["y"] + 5)
+    nb.page.mouse.down()
+    nb.page.mouse.move(box["x"] + 60, box["y"] + 40, steps=5)
+    nb.page.mouse.up()
+    nb.page.wait_for_timeout(300)
+    assert "djw-selected" in classes("#method") and "djw-selected" not in classes("trial")
+    nb.screenshot("5-zoomed-and-panned", nb.output(2))
+    diagram.locator("button[title='reset view']").click()
+    assert world.get_attribute("transform") == "translate(0,0) scale(1)"
+
+    check_dark_theme(nb, diagram, schema)
+
+    # the static fallback saved with the output: the SVG drawing, one node per table
+    svg = joined(nb.save()["cells"][2]["outputs"][0]["data"]["image/svg+xml"])
+    assert len(re.findall(r'<g class="dj-node ', svg)) == len(tables)
+
+
+def check_dark_theme(nb, diagram, schema: str) -> None:
+    """Under JupyterLab's dark theme the diagram is redrawn in the dark palette and every text stays readable."""
+    from dj_jupyter.diagram.palette import EDGE, PALETTES
+
+    manual = diagram.locator(f".djw-node[data-table='{schema}.subject'] .djw-shape")
+    light = PALETTES["light"]["Manual"].fill
+    assert manual.get_attribute("fill") == light
+    try:
+        nb.set_theme("JupyterLab Dark")
+        dark = PALETTES["dark"]
+        wait_for(lambda: manual.get_attribute("fill") == dark["Manual"].fill, "the dark palette", nb)
+        assert diagram.locator(".djw-group").get_attribute("fill") == EDGE["dark"]["group"]
+        for tier in ("Manual", "Lookup", "Computed", "Part"):
+            assert contrast(dark[tier].text, dark[tier].fill) >= 4.5
+        preview = nb.output(2).locator(".djw-preview")
+        for cell in (preview.locator("th").first, preview.locator("td").first, preview.locator(".djw-page"),
+                     diagram.locator(".djw-legend-item").first):
+            assert text_contrast(cell) >= 4.5, cell
+        nb.screenshot("6-dark-theme", nb.output(2))
+    finally:
+        nb.set_theme("JupyterLab Light")
+    wait_for(lambda: manual.get_attribute("fill") == light, "the light palette again", nb)
+
 
 # ---------------------------------------------------------------------- background populate
 def progress_of(widget) -> tuple[int, int, str]:
@@ -202,7 +272,7 @@ def progress_of(widget) -> tuple[int, int, str]:
 def test_background_populate_advances_while_another_cell_runs(open_notebook, lab_server):
     schema = "browser_populate"
     nb = open_notebook("populate.ipynb", [
-        *pipeline_cells(schema, delay=0.08),
+        *pipeline_cells(schema, delay=0.08, fail_trial=13),
         "view = PipelineView(dj.Diagram(schema))\nview",
         "run = view.populate_in_background(Result, 'subject_id <= 2')\nrun",
         "for _ in range(20):\n    time.sleep(0.1)\nlen(Subject())",
@@ -221,16 +291,27 @@ def test_background_populate_advances_while_another_cell_runs(open_notebook, lab
     assert len(set(seen)) >= 3 and seen == sorted(seen), f"the bar did not advance during the other cell: {seen}"
 
     wait_for(lambda: progress_of(widget)[2] == "done", "the end of the run", nb, timeout=60)
-    (keys,) = sql(lab_server, f'SELECT count(*) FROM "{schema}.trial" WHERE subject_id <= 2')[0]
+    (keys,) = sql(lab_server, f'SELECT count(*) * {N_METHODS} FROM "{schema}.trial" WHERE subject_id <= 2')[0]
+    (failing,) = sql(lab_server, f'SELECT count(*) * {N_METHODS} FROM "{schema}.trial" '
+                                 'WHERE subject_id <= 2 AND trial = 13')[0]
     (results,) = sql(lab_server, f'SELECT count(*) FROM "{schema}.__result"')[0]
     (details,) = sql(lab_server, f'SELECT count(*) FROM "{schema}.__result__detail"')[0]
-    assert progress_of(widget) == (int(keys) * N_METHODS, int(keys) * N_METHODS, "done")
-    assert int(results) == int(keys) * N_METHODS and int(details) == int(results) * PARTS
-    assert f"{results} / {results} done" in widget.inner_text()
+    assert progress_of(widget) == (int(keys), int(keys), "done")
+    assert int(results) == int(keys) - int(failing) and int(details) == int(results) * PARTS
+    assert f"{results} / {keys} done, {failing} failed" in widget.inner_text()
     badge = nb.output(2).locator(f".djw-node[data-table='{schema}.__result'] .djw-badge")
-    wait_for(lambda: badge.text_content() == f"{N_SUBJECTS * N_TRIALS * N_METHODS - int(results)} pending",
-             "the status painted on the diagram", nb)
+    wait_for(lambda: badge.text_content() != "" and not badge.text_content().startswith("running"),
+             "the status painted on the diagram after the run", nb)
     nb.screenshot("2-done")
+
+    errors = widget.locator(".djw-error-item")
+    assert errors.count() == int(failing)
+    assert "trial=13" in errors.first.inner_text() and "trial 13 is broken" in errors.first.inner_text()
+    errors.first.locator("summary").click()
+    traceback = errors.first.locator(".djw-traceback")
+    wait_for(lambda: traceback.is_visible(), "the traceback", nb)
+    assert "Traceback" in traceback.inner_text() and "ValueError: trial 13 is broken" in traceback.inner_text()
+    nb.screenshot("3-traceback", nb.output(3))
 
 
 def test_cancel_stops_a_background_populate_between_keys(open_notebook, lab_server):
@@ -252,4 +333,4 @@ def test_cancel_stops_a_background_populate_between_keys(open_notebook, lab_serv
     assert 3 <= done < total and int(results) == done and int(details) == done * PARTS
     time.sleep(0.6)  # longer than a key: nothing more arrives after the cancel
     assert sql(lab_server, f'SELECT count(*) FROM "{schema}.__result"')[0] == (results,)
-    assert widget.locator("button.djw-cancel").is_disabled()
+    assert widget.locator("button.djw-cancel").count() == 0  # nothing left to cancel

@@ -120,6 +120,60 @@ function statusText(status) {
   return status.state === "complete" ? "\u2713 complete" : "";
 }
 
+// zoom by `f` keeping the drawing's point (px, py) where it is on screen
+function zoomAt(view, f, px, py) {
+  const k = Math.min(8, Math.max(0.15, view.k * f));
+  return { k, x: px - (px - view.x) * (k / view.k), y: py - (py - view.y) * (k / view.k) };
+}
+
+// beside the pointer, flipped to the other side near the widget's right or bottom edge
+function placeTooltip(tooltip, root, event) {
+  const r = root.getBoundingClientRect();
+  let x = event.clientX - r.left + 14, y = event.clientY - r.top + 14;
+  if (x + tooltip.offsetWidth > r.width) x = Math.max(0, x - tooltip.offsetWidth - 28);
+  if (y + tooltip.offsetHeight > r.height) y = Math.max(0, y - tooltip.offsetHeight - 28);
+  tooltip.style.left = `${x}px`;
+  tooltip.style.top = `${y}px`;
+}
+
+const TIER_ORDER = ["Manual", "Lookup", "Imported", "Computed", "Part"];
+
+// one swatch per tier drawn, in the tier's colours and shape
+function legend(graph, palette) {
+  const box = document.createElement("div");
+  box.className = "djw-legend";
+  const drawn = new Set(graph.nodes.map((n) => n.tier));
+  for (const tier of TIER_ORDER.filter((t) => drawn.has(t))) {
+    const colors = palette.tiers[tier];
+    const item = document.createElement("span");
+    item.className = `djw-legend-item djw-tier-${tier.toLowerCase()}`;
+    const swatch = svg("svg", { width: 16, height: 10, class: "djw-swatch" }, item);
+    const paint = { fill: colors.fill, stroke: colors.stroke, "stroke-width": 1.2 };
+    if (tier === "Imported" || tier === "Computed") svg("ellipse", { ...paint, cx: 8, cy: 5, rx: 7, ry: 4.3 }, swatch);
+    else svg("rect", { ...paint, x: 1, y: 1, width: 14, height: 8, rx: tier === "Part" ? 1.5 : 2.5 }, swatch);
+    item.appendChild(document.createTextNode(tier));
+    box.appendChild(item);
+  }
+  return box;
+}
+
+function toolbar(graph, palette, buttons) {
+  const bar = document.createElement("div");
+  bar.className = "djw-toolbar";
+  for (const [label, title, action] of buttons) {
+    const b = document.createElement("button");
+    b.className = "djw-button"; b.textContent = label; b.title = title;
+    b.addEventListener("click", action);
+    bar.appendChild(b);
+  }
+  bar.appendChild(legend(graph, palette));
+  const hint = document.createElement("span");
+  hint.className = "djw-hint";
+  hint.textContent = "click a table to preview it \u00b7 wheel to zoom \u00b7 drag to pan";
+  bar.appendChild(hint);
+  return bar;
+}
+
 function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "djw-diagram";
@@ -168,19 +222,11 @@ function render({ model, el }) {
     const graph = model.get("graph");
     const palette = graph.palettes[isDark() ? "dark" : "light"];
     root.replaceChildren();
-    const toolbar = document.createElement("div");
-    toolbar.className = "djw-toolbar";
-    const zoomBy = (f) => { view = { k: view.k * f, x: view.x, y: view.y }; applyView(); };
-    for (const [label, title, action] of [["+", "zoom in", () => zoomBy(1.25)], ["\u2212", "zoom out", () => zoomBy(0.8)],
-                                          ["\u21ba", "reset view", () => { view = { k: 1, x: 0, y: 0 }; applyView(); }]]) {
-      const b = document.createElement("button");
-      b.className = "djw-button"; b.textContent = label; b.title = title;
-      b.addEventListener("click", action);
-      toolbar.appendChild(b);
-    }
-    root.appendChild(toolbar);
-    // the drawing's own size (tall pipelines are clipped at 640 px: pan or zoom to see the rest)
-    const height = Math.min(graph.height + 16, 640);
+    const height = Math.min(graph.height + 16, 640);  // tall pipelines are clipped: pan or zoom to see the rest
+    const zoomBy = (f) => { view = zoomAt(view, f, graph.width / 2, height / 2); applyView(); };
+    root.appendChild(toolbar(graph, palette, [
+      ["+", "zoom in", () => zoomBy(1.25)], ["\u2212", "zoom out", () => zoomBy(0.8)],
+      ["\u21ba", "reset view", () => { view = { k: 1, x: 0, y: 0 }; applyView(); }]]));
     const canvas = svg("svg", { class: "djw-canvas", width: graph.width, height, viewBox: `0 0 ${graph.width} ${height}` });
     root.appendChild(canvas);
     root.appendChild(message);
@@ -196,7 +242,7 @@ function render({ model, el }) {
       const g = svg("g", { class: `djw-node djw-tier-${node.tier.toLowerCase()}`, "data-table": node.id }, world);
       drawShape(node, colors, g);
       svg("text", { class: "djw-badge", x: node.x, y: node.y + node.height / 2 + 10, "text-anchor": "middle",
-                    "font-size": 9 }, g);
+                    "font-size": 10 }, g);
       g.addEventListener("click", (event) => {
         event.stopPropagation();
         if (!dragged) model.send({ type: "select", node: node.id === model.get("selected") ? "" : node.id });
@@ -205,11 +251,7 @@ function render({ model, el }) {
         tooltip.textContent = node.definition || node.label;
         tooltip.style.display = "block";
       });
-      g.addEventListener("pointermove", (event) => {
-        const r = root.getBoundingClientRect();
-        tooltip.style.left = `${event.clientX - r.left + 14}px`;
-        tooltip.style.top = `${event.clientY - r.top + 14}px`;
-      });
+      g.addEventListener("pointermove", (event) => placeTooltip(tooltip, root, event));
       g.addEventListener("pointerleave", () => { tooltip.style.display = "none"; });
       nodeViews.set(node.id, g);
     }
@@ -229,8 +271,7 @@ function render({ model, el }) {
       const scale = canvas.viewBox.baseVal.width / r.width || 1;
       const px = (event.clientX - r.left) * scale, py = (event.clientY - r.top) * scale;
       const f = Math.exp(-event.deltaY * 0.0015);
-      const k = Math.min(8, Math.max(0.15, view.k * f));
-      view = { k, x: px - (px - view.x) * (k / view.k), y: py - (py - view.y) * (k / view.k) };
+      view = zoomAt(view, f, px, py);
       applyView();
     }, { passive: false });
     canvas.addEventListener("pointerdown", (event) => {
@@ -253,16 +294,27 @@ function render({ model, el }) {
     canvas.addEventListener("pointerleave", end);
   };
 
+  // the palette follows the theme: redraw when JupyterLab switches between light and dark
+  let drawnDark = null;
+  const drawForTheme = () => { drawnDark = isDark(); draw(); };
+  const onTheme = () => { if (isDark() !== drawnDark) drawForTheme(); };
+  const themeWatch = new MutationObserver(onTheme);
+  themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
+  const scheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  if (scheme) scheme.addEventListener("change", onTheme);
+
   const paintError = () => { message.textContent = model.get("error"); };
   paintError();
   model.on("change:error", paintError);
-  model.on("change:graph", draw);
+  model.on("change:graph", drawForTheme);
   model.on("change:selected", paintSelection);
   model.on("change:highlight", paintSelection);
   model.on("change:status", paintStatus);
-  draw();
+  drawForTheme();
   return () => {
-    model.off("change:graph", draw);
+    themeWatch.disconnect();
+    if (scheme) scheme.removeEventListener("change", onTheme);
+    model.off("change:graph", drawForTheme);
     model.off("change:selected", paintSelection);
     model.off("change:highlight", paintSelection);
     model.off("change:status", paintStatus);

@@ -44,11 +44,14 @@ function render({ model, el: host }) {
     const head = el("div", "djw-head");
     head.appendChild(el("span", "djw-title", model.get("table_name")));
     head.appendChild(el("span", "djw-state", state));
-    const cancel = el("button", "djw-button djw-cancel", model.get("cancel_requested") ? "cancelling\u2026" : "cancel");
-    cancel.disabled = state !== "running" || model.get("cancel_requested");
-    cancel.title = "stop after the current key";
-    cancel.addEventListener("click", () => model.send({ type: "cancel" }));
-    head.appendChild(cancel);
+    if (total > 0) head.appendChild(el("span", "djw-percent", `${Math.floor((100 * (done + failed)) / total)}%`));
+    if (state === "starting" || state === "running") {  // a finished run has nothing to cancel
+      const cancel = el("button", "djw-button djw-cancel", model.get("cancel_requested") ? "cancelling\u2026" : "cancel");
+      cancel.disabled = model.get("cancel_requested");
+      cancel.title = "stop after the current key (its rows are committed whole)";
+      cancel.addEventListener("click", () => model.send({ type: "cancel" }));
+      head.appendChild(cancel);
+    }
     root.appendChild(head);
     const bar = el("div", "djw-bar");
     const share = (n) => (total > 0 ? `${(100 * n) / total}%` : "0%");

@@ -41,24 +41,47 @@ function header(model, column) {
   return th;
 }
 
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(inf|nan)$/;
+
+// classes of each column: numbers right-aligned, a rule after the last primary-key column
+function columnClasses(columns, rows) {
+  const lastKey = columns.map((c) => c.is_key).lastIndexOf(true);
+  return columns.map((column, i) => {
+    const classes = [];
+    if (column.placeholder === null && rows.length &&
+        rows.every((row) => (row[column.name] ?? "") === "" || NUMBER.test(row[column.name]))) classes.push("djw-num");
+    if (i === lastKey && i < columns.length - 1) classes.push("djw-key-end");
+    return classes;
+  });
+}
+
 function table(model) {
   const columns = model.get("columns");
+  const rows = model.get("rows");
+  const classes = columnClasses(columns, rows);
   const tableNode = text("table", "djw-table");
   const headRow = tableNode.createTHead().insertRow();
-  for (const column of columns) headRow.appendChild(header(model, column));
+  columns.forEach((column, i) => headRow.appendChild(header(model, column)).classList.add(...classes[i]));
   const body = tableNode.createTBody();
-  for (const row of model.get("rows")) {
+  for (const row of rows) {
     const tr = body.insertRow();
-    for (const column of columns) {
+    columns.forEach((column, i) => {
       const td = tr.insertCell();
+      td.classList.add(...classes[i]);
       if (column.placeholder !== null) {
-        td.className = "djw-placeholder";
+        td.classList.add("djw-placeholder");
         td.textContent = column.placeholder;
       } else {
         td.textContent = row[column.name] ?? "";
         td.title = td.textContent;
       }
-    }
+    });
+  }
+  if (!rows.length) {
+    const td = body.insertRow().insertCell();
+    td.colSpan = Math.max(columns.length, 1);
+    td.className = "djw-empty";
+    td.textContent = "no rows";
   }
   return tableNode;
 }
