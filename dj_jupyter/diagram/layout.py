@@ -28,6 +28,7 @@ CLUSTER_PAD = 12.0  # space between a cluster's border and its nodes
 CLUSTER_LABEL = 18.0  # room for the cluster label at the top of its band
 MARGIN = 8.0
 WAYPOINT = 6.0  # room a long edge takes up in each layer it crosses
+STALE_SWEEPS = 2  # crossing reduction stops after this many sweeps in a row without a better order
 
 
 @dataclass(frozen=True)
@@ -245,14 +246,17 @@ def _reduce_crossings(graph: _Graph, sweeps: int) -> list[list[int]]:
         row.sort(key=lambda v: graph.cluster_rank[graph.cluster[v]])  # stable: input order within a cluster
     best = [list(row) for row in order]
     best_crossings = _total_crossings(graph, order)
+    stale = 0  # sweeps in a row that found no better order: the barycenter sweeps have settled
     for _ in range(sweeps):
-        if best_crossings == 0:
+        if best_crossings == 0 or stale >= STALE_SWEEPS:
             break
         for lay in range(1, graph.n_layers):
             _sort_by_barycenter(graph, order, lay, graph.up, order[lay - 1])
         for lay in range(graph.n_layers - 2, -1, -1):
             _sort_by_barycenter(graph, order, lay, graph.down, order[lay + 1])
         crossings = _total_crossings(graph, order)
+        # a sweep that removes under 1% of the crossings counts as settled (big graphs creep for many sweeps)
+        stale = 0 if crossings < best_crossings * 0.99 else stale + 1
         if crossings < best_crossings:
             best, best_crossings = [list(row) for row in order], crossings
     return best

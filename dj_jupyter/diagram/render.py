@@ -102,7 +102,8 @@ def _groups_svg(data: dict, lay: Layout, palette: str) -> list[str]:
             left, right = min(b.left for b in boxes) - pad, max(b.right for b in boxes) + pad
             top, bottom = min(b.top for b in boxes) - pad, max(b.bottom for b in boxes) + pad
             shade = Box((left + right) / 2, (top + bottom) / 2, right - left, bottom - top)
-            others = [b for n, b in lay.boxes.items() if n not in members]
+            # clusters lie in bands apart from each other: only the tables of the same schema can be covered
+            others = [lay.boxes[n] for n in cluster["nodes"] if n not in members and n in lay.boxes]
             if any(shade.overlaps(b) for b in others):
                 continue
             out.append(f'<rect class="dj-group" data-master={quoteattr(members[0])} x="{left:.1f}" y="{top:.1f}" '
