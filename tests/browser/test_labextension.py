@@ -1,0 +1,164 @@
+"""The JupyterLab extension (``labextension/``) in headless Chromium: highlighting, validation as you type, the sidebar.
+
+The extension must be installed where the server finds it (``pip install -e .`` ships it
+under ``share/jupyter/labextensions``).  The notebook declares its tables with
+``%%dj_table`` cells in a schema of its own, in the SQLite file of the server's
+``datajoint.json``.  Screenshots go to ``test-artifacts/screenshots/<test>/``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PLUGIN = "dj-jupyter-labextension:plugin"
+N_KEYS = 12
+SIDEBAR = "#dj-jupyter-pipeline"
+
+
+def cells(schema: str) -> list[str]:
+    return [
+        f"import time\nimport dj_jupyter as dj\nfrom dj_jupyter.jupyter import populate_in_background\n"
+        f"%load_ext dj_jupyter\nschema = dj.Schema({schema!r})",
+        "%%dj_table Subject\n# experimental subjects\nsubject_id : uint16\n---\nname = '' : varchar(100)  # a name\n"
+        "trace = null : <blob>\nunique index (name)",
+        "%%dj_table Session\n-> Subject\nsession_idx : uint8\n---\nduration : float64",
+        "def slow_make(self, key):\n    time.sleep(0.4)\n    self.insert1({**key, 'value': 1.0})",
+        "%%dj_table Score --tier computed --make slow_make\n-> Subject\n---\nvalue : float64",
+        f"Subject.insert({{'subject_id': i, 'name': f's{{i}}'}} for i in range({N_KEYS}))",
+        "run = populate_in_background(Score)",
+    ]
+
+
+def editor(nb, index: int):
+    return nb.cell(index).locator(".cm-content")
+
+
+def token_texts(nb, index: int, kind: str) -> list[str]:
+    return editor(nb, index).locator(f".cm-dj-{kind}").all_inner_texts()
+
+
+def set_source(nb, index: int, source: str) -> None:
+    nb.page.evaluate(
+        """([path, index, source]) => {
+             const panel = Array.from(window.jupyterapp.shell.widgets('main')).find((w) => w.context?.path === path);
+             panel.content.widgets[index].model.sharedModel.setSource(source);
+           }""", [nb.name, index, source])
+
+
+def sidebar_progress(nb, table: str) -> str:
+    item = nb.page.locator(f"{SIDEBAR} .dj-table[data-table='{table}'] .dj-progress-text")
+    return item.first.inner_text() if item.count() else ""
+
+
+def test_dj_table_cells_highlight_validate_and_fill_the_sidebar(open_notebook):
+    schema = f"labext_{uuid.uuid4().hex[:8]}"
+    nb = open_notebook("labext.ipynb", cells(schema))
+    assert nb.page.evaluate(f"window.jupyterapp.hasPlugin({PLUGIN!r})"), (
+        "the dj_jupyter JupyterLab extension is not installed: pip install -e . builds and installs it")
+
+    # highlighting: the definition language's parts carry their classes (before anything runs)
+    editor(nb, 1).locator(".cm-dj-type").first.wait_for(timeout=15000)
+    assert token_texts(nb, 1, "magic") == ["%%dj_table"]
+    assert token_texts(nb, 1, "class") == ["Subject"]
+    assert token_texts(nb, 1, "comment") == ["# experimental subjects", "# a name"]
+    assert token_texts(nb, 1, "name") == ["subject_id", "name", "trace", "name"]
+    assert token_texts(nb, 1, "type") == ["uint16", "varchar(100)"]
+    assert token_texts(nb, 1, "codec") == ["<blob>"]
+    assert token_texts(nb, 1, "default") == ["''", "null"]
+    assert token_texts(nb, 1, "divider") == ["---"]
+    assert token_texts(nb, 1, "keyword") == ["unique", "index"]
+    assert token_texts(nb, 2, "arrow") == ["->"] and token_texts(nb, 2, "reference") == ["Subject"]
+    assert token_texts(nb, 0, "name") == []  # other cells are left alone
+    nb.screenshot("highlighted", nb.cell(1))
+
+    nb.run_cell(0)
+    nb.run_cell(1)
+
+    # validation as you type: the kernel's parser underlines an unknown type before the cell runs
+    prompt = nb.prompt(2)
+    editor(nb, 2).click()
+    nb.page.keyboard.press("Control+End")
+    nb.page.keyboard.type("\nweight : flaot64  # grams")
+    problem = editor(nb, 2).locator(".cm-dj-problem")
+    problem.first.wait_for(timeout=15000)
+    assert problem.first.inner_text() == "flaot64"
+    message = problem.first.get_attribute("title")
+    assert "unknown type 'flaot64'" in message and "Did you mean 'float64'?" in message
+    problem.first.hover()
+    tooltip = nb.page.locator(".cm-dj-tooltip")
+    tooltip.first.wait_for(timeout=5000)
+    assert "unknown type 'flaot64'" in tooltip.first.inner_text()
+    assert nb.prompt(2) == prompt  # nothing ran
+    nb.screenshot("unknown-type-underlined", nb.cell(2))
+
+    # the parser stops at its first error; with the type fixed, a parent the notebook lacks is reported
+    set_source(nb, 2, "%%dj_table Session\n-> Subject\nsession_idx : uint8\n---\nduration : float64\n-> Nowhere")
+    missing = editor(nb, 2).locator(".cm-dj-problem[title*='`Nowhere` is not defined in the notebook']")
+    missing.first.wait_for(timeout=15000)
+    set_source(nb, 2, "%%dj_table Session\n-> Subject\nsession_idx : uint8\n---\nduration : float64")
+    editor(nb, 2).locator(".cm-dj-problem").first.wait_for(state="detached", timeout=15000)
+
+    # the sidebar lists the tables the notebook declares
+    nb.page.locator(".jp-SideBar .lm-TabBar-tab[data-id='dj-jupyter-pipeline']").click()
+    nb.page.locator(f"{SIDEBAR} .dj-table[data-table='subject']").wait_for(timeout=15000)
+    nb.run_cells(range(2, 6))
+    for table in ("session", "__score"):
+        nb.page.locator(f"{SIDEBAR} .dj-table[data-table='{table}']").wait_for(timeout=15000)
+    subject = nb.page.locator(f"{SIDEBAR} .dj-table[data-table='subject']")
+    subject.locator(".dj-rows", has_text=f"{N_KEYS} rows").wait_for(timeout=15000)
+    assert subject.locator(".dj-tier-badge").inner_text() == "M"
+    assert nb.page.locator(f"{SIDEBAR} .dj-schema[data-schema='{schema}'] .dj-schema-name").inner_text() == schema
+    nb.screenshot("sidebar-tables")
+
+    # populate progress moves in the sidebar during a background populate
+    nb.run_cell(6)
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while not seen or seen[-1] != f"{N_KEYS}/{N_KEYS}":
+        assert time.monotonic() < deadline, f"progress seen: {seen}; {nb.describe_errors()}"
+        text = sidebar_progress(nb, "__score")
+        if text and (not seen or text != seen[-1]):
+            seen.append(text)
+            if len(seen) == 2:
+                nb.screenshot("sidebar-populating")
+        nb.page.wait_for_timeout(100)
+    done = [int(s.split("/")[0]) for s in seen]
+    assert done == sorted(done) and len([d for d in done if 0 < d < N_KEYS]) >= 2, seen
+    nb.screenshot("sidebar-populated")
+
+    # clicking a table inserts a cell previewing it; the ERD button inserts the diagram's cell
+    count = nb.page.locator(".jp-Notebook .jp-Cell").count()
+    nb.page.locator(f"{SIDEBAR} .dj-table[data-table='subject']").click()
+    nb.page.locator(".jp-Notebook .jp-Cell").nth(count).wait_for(timeout=15000)
+    inserted = nb.page.locator(".jp-Notebook .jp-Cell").nth(count)
+    assert "Subject()" in inserted.locator(".cm-content").inner_text()
+    inserted.locator(".jp-OutputArea-output", has_text="s3").first.wait_for(timeout=30000)
+    nb.page.locator(f"{SIDEBAR} .dj-schema[data-schema='{schema}'] .dj-erd-button").click()
+    erd = nb.page.locator(".jp-Notebook .jp-Cell").nth(count + 1)
+    erd.wait_for(timeout=15000)
+    assert "dj.Diagram(schema)" in erd.locator(".cm-content").inner_text()
+    erd.locator(".jp-OutputArea-output").first.wait_for(timeout=30000)
+    nb.screenshot("preview-and-diagram")
+    errors = [line for line in nb.console if line.startswith(("error", "pageerror")) and "dj" in line.lower()]
+    assert not errors, errors
+
+
+def test_the_extension_stays_quiet_without_dj_jupyter(open_notebook):
+    nb = open_notebook("plain.ipynb", ["x = 1", "%%dj_table Thing\nthing_id : int33"])
+    nb.page.locator(".jp-SideBar .lm-TabBar-tab[data-id='dj-jupyter-pipeline']").click()
+    status = nb.page.locator(f"{SIDEBAR} .dj-sidebar-status")
+    status.wait_for(timeout=15000)
+    nb.run_cell(0)
+    nb.page.wait_for_timeout(1500)  # several check delays: the kernel was asked and said nothing
+    assert "No dj_jupyter in this kernel" in status.inner_text()
+    assert editor(nb, 1).locator(".cm-dj-type").count() == 1  # still highlighted
+    assert editor(nb, 1).locator(".cm-dj-problem").count() == 0  # but nothing to check it with
+    assert nb.page.evaluate("'dj_jupyter' in window") is False
+    errors = [line for line in nb.console if line.startswith(("error", "pageerror"))]
+    assert not errors, errors
+    nb.screenshot("quiet")
