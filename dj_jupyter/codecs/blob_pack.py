@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections.abc
 import datetime
 import decimal
+import sys
 import uuid
 import zlib
 
@@ -35,6 +36,7 @@ COMPRESS_ABOVE = 1000
 PROBE_ABOVE = 1 << 16
 PROBE_SLICES, PROBE_BYTES, PROBE_RATIO = 4, 4096, 0.9
 MAX_INT_BYTES = 0xFFFF
+_LITTLE_ENDIAN = sys.byteorder == "little"  # native arrays are written as they are (the format is little-endian)
 
 # MATLAB mxClassID numbers for numeric arrays, plus DataJoint's ids for datetime64 units
 BOOL_ID, CHAR_ID, OBJECT_ID = 3, 4, 5
@@ -366,7 +368,7 @@ def pack_column(values: list, *, compress: bool = True) -> list | None:
     Applies when every value is None or a plain ``numpy.ndarray`` (1-d or more, bool, int,
     uint or float, native byte order) of one dtype and shape, and each blob stays under the
     compression threshold: then every blob is the same header followed by that row's data,
-    built for all rows with a few numpy operations.  The bytes are exactly :func:`pack`'s.
+    built once for the column.  The bytes are exactly :func:`pack`'s.
 
     Examples
     --------
@@ -376,7 +378,7 @@ def pack_column(values: list, *, compress: bool = True) -> list | None:
     """
     arrays = [v for v in values if v is not None]
     first = arrays[0] if len(arrays) > 1 else None
-    if type(first) is not np.ndarray or first.ndim == 0 or first.dtype not in NUMERIC_IDS:
+    if type(first) is not np.ndarray or first.ndim == 0 or first.dtype not in NUMERIC_IDS or not _LITTLE_ENDIAN:
         return None
     dtype, shape = first.dtype, first.shape
     if any(type(a) is not np.ndarray or a.dtype != dtype or a.shape != shape for a in arrays):
@@ -386,11 +388,5 @@ def pack_column(values: list, *, compress: bool = True) -> list | None:
     size = len(head) + first.nbytes
     if compress and size > COMPRESS_ABOVE:
         return None
-    # each row's data in Fortran order, as C order of the reversed axes, next to a copy of the header
-    data = np.stack(arrays).transpose(0, *range(first.ndim, 0, -1)).reshape(len(arrays), -1)
-    table = np.empty((len(arrays), size), np.uint8)
-    table[:, :len(head)] = np.frombuffer(head, np.uint8)
-    table[:, len(head):] = data.astype(dtype.newbyteorder("<"), copy=False).view(np.uint8).reshape(len(arrays), -1)
-    flat = table.tobytes()
-    blobs = iter([flat[i:i + size] for i in range(0, len(flat), size)])
-    return [None if v is None else next(blobs) for v in values]
+    order = "C" if first.ndim == 1 else "F"  # the same bytes for 1-d; C is the cheaper call
+    return [None if v is None else head + v.tobytes(order) for v in values]

@@ -129,14 +129,8 @@ def codec_column_encoder(attr: Attribute, dialect: str, *, schema: str, table: s
 
     def encode(values: Sequence[Any], keys: Sequence[dict]) -> list:
         column = list(values)
-        outer = plan.chain[0]
-        for row, value in enumerate(column):
-            if value is not None:
-                try:
-                    outer.validate(value)
-                except (TypeError, ValueError) as error:
-                    raise _value_error(plan, row, value, error) from error
-        row_keys = None
+        _validate(plan, column)
+        row_keys, whole = None, None
         for codec in plan.chain:
             whole = codec.encode_column(column)
             if whole is not None:
@@ -145,9 +139,23 @@ def codec_column_encoder(attr: Attribute, dialect: str, *, schema: str, table: s
             if row_keys is None:
                 row_keys = [{**k, **extra} for k in keys]
             column = _encode_step(plan, codec, column, row_keys, context, store)
-        return finish(column)
+        # a whole-column encode by the innermost codec of a bytes column has made the stored bytes already
+        return column if whole is not None and plan.storage.core == "bytes" else finish(column)
 
     return encode
+
+
+def _validate(plan: CodecPlan, column: list) -> None:
+    """The outermost codec's ``validate`` on every value (skipped for codecs that do not define one)."""
+    outer = plan.chain[0]
+    if type(outer).validate is Codec.validate:
+        return
+    for row, value in enumerate(column):
+        if value is not None:
+            try:
+                outer.validate(value)
+            except (TypeError, ValueError) as error:
+                raise _value_error(plan, row, value, error) from error
 
 
 def _encode_step(plan: CodecPlan, codec: Codec, column: list, keys: list[dict], context: dict,
