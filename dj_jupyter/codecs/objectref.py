@@ -132,6 +132,10 @@ class ObjectRef:
     def __hash__(self) -> int:
         return hash((self.path, self.store))
 
+    def __getstate__(self) -> dict:
+        # the store (with its network client) is not pickled: it is looked up again by name
+        return {**self.__dict__, "_backend": None, "_config": None}
+
     # ------------------------------------------------------------------ where it lives
     @property
     def backend(self) -> Any:
@@ -269,7 +273,7 @@ class ObjectRef:
     def describe(self) -> dict:
         """A summary from metadata only: shape, dtype, chunks, nbytes of each Zarr array, or size of a file."""
         base = {"path": self.path, "store": self.store, "is_dir": self.is_dir, "size": self.size,
-                "item_count": self.item_count, "ext": self.ext}
+                "item_count": self.item_count, "ext": self.ext, "mime_type": self.mime_type}
         if not self.is_dir:
             return {**base, "kind": "file"}
         from ..lazy import describe_zarr

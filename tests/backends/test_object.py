@@ -270,3 +270,46 @@ def test_object_needs_a_store(env):
 
     with pytest.raises(DataJointError, match="object@"):
         schema(NoStore, context={})
+
+
+def test_partitioned_layout_staged_delete_and_gc(tmp_path):
+    import pickle
+
+    (tmp_path / "parted").mkdir()
+    conn = make_connection("sqlite", tmp_path)
+    name = fresh_schema_name()
+    stores = {"default": "parted",
+              "parted": {"protocol": "file", "location": str(tmp_path / "parted"), "partition_pattern": "subject"}}
+    try:
+        with dj.config.override(stores=stores, safemode=False):
+            schema = dj.Schema(name, connection=conn)
+
+            @schema
+            class Scan(dj.Manual):
+                definition = """
+                subject : int32
+                scan : int32
+                ---
+                raw : <object@>
+                """
+
+            with Scan.staged_insert1 as staged:
+                staged.rec.update(subject=3, scan=1)
+                with staged.open("raw", ".bin") as f:
+                    f.write(b"scan data")
+            Scan.insert1({"subject": 3, "scan": 2, "raw": make_folder(tmp_path / "two")})
+            refs = Scan.to_dicts(order_by="scan")
+            one, two = refs[0]["raw"], refs[1]["raw"]
+            assert one.path.startswith(f"_schema/subject=3/{name}/scan/scan=1/raw_") and one.path.endswith(".bin")
+            assert two.path.startswith(f"_schema/subject=3/{name}/scan/scan=2/raw_") and two.is_dir
+            copy = pickle.loads(pickle.dumps(two))
+            assert copy == two and copy.listdir() == ["a.txt", "sub"]
+            store = get_store("parted")
+            store.put(f"_schema/subject=3/{name}/scan/scan=9/raw_lost/x.txt", b"lost")
+            report = dj.gc.collect(schema, dry_run=False)
+            assert report["orphaned_schema_paths"] == [f"_schema/subject=3/{name}/scan/scan=9/raw_lost/x.txt"]
+            (Scan & {"scan": 2}).delete()
+            assert set(store.list()) == {one.path}
+    finally:
+        drop_schema(conn, name)
+        conn.close_all()
