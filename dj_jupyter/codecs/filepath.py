@@ -125,10 +125,23 @@ def stat_target(store: Any, path: str) -> dict:
     """
     fs, root = store_filesystem(store)
     full = f"{root}/{path}"
+    info = _info(store, fs, full, path)
+    if info.get("type") != "directory":
+        return {"size": int(info.get("size") or 0), "is_dir": False, "timestamp": _iso(_mtime(info))}
+    files = fs.find(full, detail=True).values()
+    stamps = [t for t in map(_mtime, files) if t is not None]
+    return {"size": sum(int(i.get("size") or 0) for i in files), "is_dir": True,
+            "timestamp": _iso(max(stamps) if stamps else _mtime(info))}
+
+
+def _info(store: Any, fs: Any, full: str, path: str) -> dict:
+    """fsspec's ``info`` of a target, with missing targets and refused credentials as clear errors."""
     try:
-        info = fs.info(full)
+        return fs.info(full)
     except FileNotFoundError:
-        info = None
+        raise MissingFileError(f"<filepath@{store.name}> path {path!r} is not an existing file or folder of store "
+                               f"{store.name!r} (looked at {full}). Copy the file into the store first: "
+                               "<filepath@> refers to files the store already holds.") from None
     except Exception as error:
         if no_credentials(error) or isinstance(error, PermissionError):
             raise StoreAccessError(f"Store {store.name!r} refused to look up {path!r} ({error}). Check its credentials: "
@@ -138,16 +151,6 @@ def stat_target(store: Any, path: str) -> dict:
         if isinstance(error, OSError):
             raise StoreError(f"Store {store.name!r}: cannot look up {path!r}: {error}") from error
         raise
-    if info is None:
-        raise MissingFileError(f"<filepath@{store.name}> path {path!r} is not an existing file or folder of store "
-                               f"{store.name!r} (looked at {full}). Copy the file into the store first: "
-                               "<filepath@> refers to files the store already holds.")
-    if info.get("type") != "directory":
-        return {"size": int(info.get("size") or 0), "is_dir": False, "timestamp": _iso(_mtime(info))}
-    files = fs.find(full, detail=True)
-    stamps = [t for t in (_mtime(i) for i in files.values()) if t is not None] or [_mtime(info)]
-    return {"size": sum(int(i.get("size") or 0) for i in files.values()), "is_dir": True,
-            "timestamp": _iso(max((t for t in stamps if t is not None), default=None))}
 
 
 class FilepathCodec(Codec):
