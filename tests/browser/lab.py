@@ -208,34 +208,40 @@ class NotebookPage:
         """Cell ``index``'s prompt: ``"[ ]:"`` (never ran), ``"[*]:"`` (running) or ``"[n]:"``."""
         return (self.cell(index).locator(".jp-InputArea-prompt").text_content() or "").strip()
 
-    def finished(self, index: int, before: str | None = None) -> bool:
-        """Whether cell ``index`` shows an execution number (other than ``before``): it ran and is not running."""
-        prompt = self.prompt(index)
-        return prompt != before and re.fullmatch(r"\[\d+\]:", prompt) is not None
+    def finished(self, index: int, run: str | None = None) -> bool:
+        """Whether run ``run`` (from :meth:`run_cell`) of cell ``index`` ended; without ``run``: whether the
+        cell shows an execution number (it ran, and is not running now)."""
+        if run is not None:
+            return self.page.evaluate("(run) => window.__djRuns?.[run] !== 'running'", run)
+        return re.fullmatch(r"\[\d+\]:", self.prompt(index)) is not None
 
     def run_cell(self, index: int, *, wait: bool = True, timeout: float = 60.0) -> str:
         """Run cell ``index`` as Shift+Enter does; wait until it finished unless ``wait=False``.
 
-        Returns the prompt the cell had before (pass it to :meth:`finished` or :meth:`wait_cell`).
+        Returns the id of this run (pass it to :meth:`finished` or :meth:`wait_cell`).
         """
-        before = self.prompt(index)
+        run = secrets.token_hex(6)
         self.page.evaluate(
-            """([path, index]) => {
+            """([path, index, run]) => {
                  const app = window.jupyterapp;
                  const panel = Array.from(app.shell.widgets('main')).find((w) => w.context?.path === path);
                  app.shell.activateById(panel.id);
                  panel.content.activeCellIndex = index;
                  panel.content.deselectAll();
-                 void app.commands.execute('notebook:run-cell');
-               }""", [self.name, index])
+                 const runs = (window.__djRuns ??= {});
+                 runs[run] = 'running';
+                 // the command's promise settles when the kernel has answered the execution
+                 app.commands.execute('notebook:run-cell').then(
+                   () => { runs[run] = 'done'; }, (error) => { runs[run] = `failed: ${error}`; });
+               }""", [self.name, index, run])
         if wait:
-            self.wait_cell(index, before, timeout)
-        return before
+            self.wait_cell(index, run, timeout)
+        return run
 
-    def wait_cell(self, index: int, before: str | None = None, timeout: float = 60.0) -> None:
-        """Wait until cell ``index`` has a new execution number (it ran to the end); fail on an error output."""
+    def wait_cell(self, index: int, run: str | None = None, timeout: float = 60.0) -> None:
+        """Wait until run ``run`` of cell ``index`` ended (see :meth:`finished`); fail on an error output."""
         deadline = time.monotonic() + timeout
-        while not self.finished(index, before):
+        while not self.finished(index, run):
             if time.monotonic() > deadline:
                 raise AssertionError(f"cell {index} did not finish within {timeout} s; {self.describe_errors()}")
             self.page.wait_for_timeout(50)

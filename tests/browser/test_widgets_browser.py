@@ -280,9 +280,9 @@ def test_background_populate_advances_while_another_cell_runs(open_notebook, lab
     nb.run_cells(range(3))
     nb.run_cell(3)
     widget = nb.widget(3, ".djw-populate")
-    before = nb.run_cell(4, wait=False)
+    other_cell = nb.run_cell(4, wait=False)
     seen = []
-    while not nb.finished(4, before):
+    while not nb.finished(4, other_cell):
         seen.append(progress_of(widget)[0])
         nb.page.wait_for_timeout(100)
         if len(seen) == 8:

@@ -15,9 +15,15 @@ function render({ model, el: host }) {
   const draw = () => {
     root.replaceChildren();
     const counts = model.get("counts") || {};
-    const summary = ["pending", "reserved", "error", "ignore", "success"]
-      .map((s) => `${counts[s] || 0} ${s}`).join(" \u00b7 ");
-    root.appendChild(el("div", "djw-counts", `${model.get("table_name")} jobs: ${summary}`));
+    const head = el("div", "djw-counts");
+    head.appendChild(el("span", "djw-title", model.get("table_name")));
+    head.appendChild(el("span", "", "jobs"));
+    for (const status of ["reserved", "pending", "error", "ignore", "success"]) {
+      const n = counts[status] || 0;
+      const chip = el("span", `djw-chip djw-job-${status}${n ? "" : " djw-zero"}`, `${n} ${status}`);
+      head.appendChild(chip);
+    }
+    root.appendChild(head);
     const rows = model.get("rows");
     if (rows.length) {
       const table = el("table");
