@@ -26,7 +26,7 @@ from typing import Any
 from ..errors import StorePathError, ValidationError
 from ..stores import MissingObjectError, get_store
 from ..stores.writes import note_created
-from .objectref import ObjectRef, manifest_path, store_filesystem, utc_timestamp
+from .objectref import ObjectRef, manifest_path, store_errors, store_filesystem, utc_timestamp
 from .registry import CodecTypeError
 from .schema_addressed import SchemaCodec, build_schema_path
 
@@ -74,13 +74,16 @@ def describe_stored(store: Any, path: str, ext: str | None) -> dict:
     """
     fs, root = store_filesystem(store)
     full = f"{root}/{path}"
-    files = fs.find(full, detail=True) if fs.isdir(full) else {}
-    if not files and not fs.isfile(full):
+    with store_errors(store, path, "list"):
+        files = fs.find(full, detail=True) if fs.isdir(full) else {}
+        is_file = not files and fs.isfile(full)
+    if not files and not is_file:
         raise MissingObjectError(f"Store {store.name!r} has no file or folder {path!r}: write the object first "
                                  "(staged.store(...) / staged.open(...)) or give an existing path.")
     meta = {"path": path, "store": store.name, "ext": ext or None, "timestamp": utc_timestamp()}
     if not files:
-        return {**meta, "size": int(fs.size(full)), "is_dir": False, "item_count": None}
+        with store_errors(store, path, "stat"):
+            return {**meta, "size": int(fs.size(full)), "is_dir": False, "item_count": None}
     listing = sorted((p[len(full) + 1:], int(info.get("size") or 0)) for p, info in files.items())
     total = sum(size for _, size in listing)
     manifest = {"files": [{"path": p, "size": s} for p, s in listing], "total_size": total,
@@ -101,7 +104,8 @@ def upload_folder(store: Any, local: Path, path: str) -> None:
 
 def _upload_file(store: Any, fs: Any, root: str, source: Path, path: str) -> None:
     note_created(store, path)  # noted first: a half-finished upload is removed too
-    fs.put_file(os.fspath(source), f"{root}/{path}")
+    with store_errors(store, path, "upload"):
+        fs.put_file(os.fspath(source), f"{root}/{path}")
 
 
 class ObjectCodec(SchemaCodec):

@@ -9,6 +9,7 @@ libraries that take a key-value mapping (``zarr.open(ref.fsmap)``), and lazy Zar
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import mimetypes
@@ -20,10 +21,10 @@ from typing import IO, Any
 
 from .. import errors
 from ..settings import config as global_config
-from ..stores import MissingObjectError, StoreError, get_store
+from ..stores import MissingObjectError, StoreAccessError, StoreError, get_store
 from .hashing import content_hash
 
-__all__ = ["IntegrityError", "ObjectRef", "manifest_path", "store_filesystem"]
+__all__ = ["IntegrityError", "ObjectRef", "manifest_path", "store_errors", "store_filesystem"]
 
 MANIFEST_SUFFIX = ".manifest.json"
 
@@ -49,6 +50,23 @@ def store_filesystem(store: Any) -> tuple[Any, str]:
                          "(or pip install fsspec).") from None
     # auto_mkdir: writers such as zarr create nested keys without making their folders first
     return LocalFileSystem(auto_mkdir=True), Path(store.root).resolve().as_posix()
+
+
+@contextlib.contextmanager
+def store_errors(store: Any, path: str, action: str) -> Iterator[None]:
+    """Filesystem errors raised inside the block as store errors naming the store, the path and the action."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except FileNotFoundError:
+        raise MissingObjectError(f"Store {store.name!r} has no object {path!r} (while trying to {action} it).") from None
+    except PermissionError as error:
+        raise StoreAccessError(f"Store {store.name!r} refused to {action} {path!r}: {error}. Check the store's "
+                               f"credentials (config['stores.{store.name}.access_key'] / secret_key) or the "
+                               "folder's permissions.") from None
+    except OSError as error:
+        raise StoreError(f"Store {store.name!r} could not {action} {path!r}: {error}") from error
 
 
 @dataclass(eq=False)

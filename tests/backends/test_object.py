@@ -313,3 +313,22 @@ def test_partitioned_layout_staged_delete_and_gc(tmp_path):
     finally:
         drop_schema(conn, name)
         conn.close_all()
+
+
+def test_wrong_s3_credentials_give_an_access_error(s3_server, tmp_path):
+    conn = make_connection("sqlite", tmp_path)
+    name = fresh_schema_name()
+    good = s3_server.store(access_key=ACCESS_KEY, secret_key=SECRET_KEY)
+    stores = {"default": "bad", "bad": {**good, "secret_key": "not-the-secret"}, "good": good}
+    (tmp_path / "upload.bin").write_bytes(b"x" * 1000)
+    try:
+        with dj.config.override(stores=stores, safemode=False):
+            table = declare(dj.Schema(name, connection=conn))
+            for value in (tmp_path / "upload.bin", make_folder(tmp_path / "folder")):
+                with pytest.raises(dj.errors.DataJointError, match="refused|credentials") as info:
+                    table.insert1({"thing_id": 1, "obj": value})
+                assert isinstance(info.value, PermissionError), type(info.value)
+            assert get_store("good").list() == [] and len(table()) == 0
+    finally:
+        drop_schema(conn, name)
+        conn.close_all()
