@@ -108,12 +108,23 @@ const problemTooltip = hoverTooltip((view, pos) => {
   };
 });
 
+/** The live checkers, so that all cells can be checked again after a cell ran. */
+const checkers = new Set<{ schedule(): void }>();
+
+/** Check every `%%dj_table` cell again (after a cell ran, the names it defined may fix or break references). */
+export function recheckAll(): void {
+  checkers.forEach(checker => checker.schedule());
+}
+
 function checkerPlugin(getChecker: () => Checker | null) {
   return ViewPlugin.fromClass(
     class {
       private timer = 0;
       private version = 0;
+      private inFlight = false;
+      private destroyed = false;
       constructor(private view: EditorView) {
+        checkers.add(this);
         this.schedule();
       }
       update(update: ViewUpdate) {
@@ -134,19 +145,33 @@ function checkerPlugin(getChecker: () => Checker | null) {
         this.timer = window.setTimeout(() => void this.check(text, this.version), CHECK_DELAY);
       }
       async check(text: string, version: number) {
-        const checker = getChecker();
-        const problems = checker ? await checker(cellBody(text), this.view.dom) : null;
-        if (problems === null || version !== this.version) {
-          return; // no kernel to ask, or the text changed meanwhile (a newer check is scheduled)
+        if (this.inFlight) {
+          return; // one request at a time: the answer triggers a new check if the text changed
         }
-        this.publish(placeProblems(text, problems));
+        const checker = getChecker();
+        this.inFlight = true;
+        let problems: Problem[] | null = null;
+        try {
+          problems = checker ? await checker(cellBody(text), this.view.dom) : null;
+        } finally {
+          this.inFlight = false;
+        }
+        if (this.destroyed) {
+          return;
+        }
+        if (version !== this.version) {
+          this.schedule(); // the text changed meanwhile (a busy kernel answers late): check the new text
+        } else if (problems !== null) {
+          this.publish(placeProblems(text, problems)); // null: no kernel (or no dj_jupyter) to ask
+        }
       }
       publish(placed: Placed[]) {
         this.view.dispatch({ effects: setProblems.of(placed) });
       }
       destroy() {
         window.clearTimeout(this.timer);
-        this.version++;
+        this.destroyed = true;
+        checkers.delete(this);
       }
     }
   );

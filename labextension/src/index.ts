@@ -4,10 +4,10 @@
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { EditorExtensionRegistry, IEditorExtensionRegistry } from '@jupyterlab/codemirror';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Problem } from './diagnostics';
-import { Checker, djTableExtension } from './editor';
+import { Checker, djTableExtension, recheckAll } from './editor';
 import { askKernel } from './kernel';
 import { PipelineSidebar } from './sidebar';
 
@@ -37,6 +37,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       name: 'dj-jupyter:dj-table',
       factory: () => EditorExtensionRegistry.createImmutableExtension(djTableExtension(() => checker))
     });
+    NotebookActions.executed.connect(() => recheckAll());
     const sidebar = new PipelineSidebar(tracker);
     sidebar.title.icon = pipelineIcon;
     app.shell.add(sidebar, 'left', { rank: 650 });

@@ -3,12 +3,13 @@
  * row count and populate status; clicking a table inserts a cell previewing it, and the
  * ERD button of a schema inserts a cell showing its diagram.
  */
-import { NotebookActions, NotebookPanel, INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, Notebook, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel } from '@jupyterlab/services';
+import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { askKernel } from './kernel';
 
-/** Milliseconds between refreshes while a populate runs (or the kernel is busy), and otherwise. */
+/** Milliseconds between refreshes while a background populate runs, and otherwise. */
 export const FAST_REFRESH = 1500;
 export const SLOW_REFRESH = 10000;
 
@@ -75,21 +76,18 @@ export class PipelineSidebar extends Widget {
     this.body = element('div', 'dj-sidebar-body');
     this.node.append(header, this.status, this.body);
     tracker.currentChanged.connect(() => this.follow(), this);
+    NotebookActions.executed.connect(this.onExecuted, this);
     this.follow();
   }
 
   /** Follow the current notebook's kernel. */
   private follow(): void {
-    const panel = this.tracker.currentWidget;
-    const session = panel?.sessionContext;
+    const session = this.tracker.currentWidget?.sessionContext;
     if (session) {
-      session.statusChanged.disconnect(this.onStatus, this);
-      session.statusChanged.connect(this.onStatus, this);
       session.kernelChanged.disconnect(this.onKernel, this);
       session.kernelChanged.connect(this.onKernel, this);
     }
-    this.summary = null;
-    void this.refresh();
+    this.onKernel();
   }
 
   private onKernel(): void {
@@ -97,12 +95,19 @@ export class PipelineSidebar extends Widget {
     void this.refresh();
   }
 
-  private onStatus(_: unknown, status: Kernel.Status): void {
-    if (status === 'idle') {
-      this.schedule(200); // after each cell: tables may have been declared or filled
-    } else if (status === 'busy') {
-      this.schedule(FAST_REFRESH);
+  /**
+   * After a cell of the current notebook ran: tables may have been declared or filled.
+   * (Kernel status changes are not used: the sidebar's own requests make the kernel busy too.)
+   */
+  private onExecuted(_: unknown, args: { notebook: Notebook }): void {
+    if (args.notebook === this.tracker.currentWidget?.content) {
+      this.schedule(300);
     }
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    void this.refresh();
   }
 
   private schedule(delay: number): void {
@@ -110,10 +115,11 @@ export class PipelineSidebar extends Widget {
     this.timer = window.setTimeout(() => void this.refresh(), delay);
   }
 
-  /** Ask the kernel for the pipeline summary and redraw. */
+  /** Ask the kernel for the pipeline summary and redraw; again soon while a background populate runs. */
   async refresh(): Promise<void> {
-    if (this.isDisposed) {
-      return;
+    window.clearTimeout(this.timer);
+    if (this.isDisposed || !this.isVisible) {
+      return; // hidden: refreshed when shown again
     }
     if (this.inFlight) {
       this.schedule(FAST_REFRESH);
@@ -123,15 +129,12 @@ export class PipelineSidebar extends Widget {
     this.kernel = panel?.sessionContext.session?.kernel ?? null;
     this.inFlight = true;
     try {
-      const summary = (await askKernel(this.kernel, { op: 'summary' })) as Summary | null;
-      this.summary = summary;
+      this.summary = (await askKernel(this.kernel, { op: 'summary' })) as Summary | null;
       this.render(panel);
     } finally {
       this.inFlight = false;
     }
-    const busy = this.kernel?.status === 'busy';
-    const fast = busy || (this.summary?.running ?? false);
-    this.schedule(this.isVisible ? (fast ? FAST_REFRESH : SLOW_REFRESH) : SLOW_REFRESH);
+    this.schedule(this.summary?.running ? FAST_REFRESH : SLOW_REFRESH);
   }
 
   private render(panel: NotebookPanel | null): void {
@@ -198,6 +201,7 @@ export class PipelineSidebar extends Widget {
 
   dispose(): void {
     window.clearTimeout(this.timer);
+    NotebookActions.executed.disconnect(this.onExecuted, this);
     super.dispose();
   }
 }

@@ -8,16 +8,35 @@ under ``share/jupyter/labextensions``).  The notebook declares its tables with
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
 PLUGIN = "dj-jupyter-labextension:plugin"
+NAME = "dj-jupyter-labextension"
+BUILD = Path(__file__).parents[2] / "dj_jupyter" / "jupyter" / "labextension"
 N_KEYS = 12
 SIDEBAR = "#dj-jupyter-pipeline"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed_extension():
+    """The extension JupyterLab loads is the one built from this checkout (not an older installed copy)."""
+    from jupyter_core.paths import jupyter_path
+
+    installed = [Path(p) / NAME for p in jupyter_path("labextensions") if (Path(p) / NAME).is_dir()]
+    assert installed, f"{NAME} is not installed: `pip install -e .` builds and installs it"
+    built = BUILD / "package.json"
+    if built.exists():
+        entry = json.loads((installed[0] / "package.json").read_text())["jupyterlab"]["_build"]["load"]
+        wanted = json.loads(built.read_text())["jupyterlab"]["_build"]["load"]
+        assert entry == wanted, (f"the installed {NAME} ({installed[0]}) is not the build in {BUILD}: "
+                                 "reinstall it with `pip install --no-deps -e .`")
 
 
 def cells(schema: str) -> list[str]:
@@ -76,8 +95,13 @@ def test_dj_table_cells_highlight_validate_and_fill_the_sidebar(open_notebook):
     assert token_texts(nb, 0, "name") == []  # other cells are left alone
     nb.screenshot("highlighted", nb.cell(1))
 
+    # references are checked against the notebook's variables, again after each cell runs
     nb.run_cell(0)
+    subject_missing = editor(nb, 2).locator(".cm-dj-problem[title*='`Subject` is not defined in the notebook']")
+    subject_missing.first.wait_for(timeout=15000)
+    assert subject_missing.first.inner_text() == "Subject"
     nb.run_cell(1)
+    subject_missing.first.wait_for(state="detached", timeout=15000)
 
     # validation as you type: the kernel's parser underlines an unknown type before the cell runs
     prompt = nb.prompt(2)
@@ -162,3 +186,60 @@ def test_the_extension_stays_quiet_without_dj_jupyter(open_notebook):
     errors = [line for line in nb.console if line.startswith(("error", "pageerror"))]
     assert not errors, errors
     nb.screenshot("quiet")
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _colours(nb, index: int) -> dict:
+    return nb.page.evaluate(
+        """(index) => {
+             const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[index];
+             const colour = (selector) => getComputedStyle(cell.querySelector(selector)).color;
+             let node = cell.querySelector('.cm-content');
+             while (node && ['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(node).backgroundColor)) {
+               node = node.parentElement;  // the first painted background behind the text
+             }
+             const out = {background: getComputedStyle(node || document.body).backgroundColor};
+             for (const kind of ['magic', 'class', 'name', 'type', 'codec', 'default', 'comment', 'divider', 'arrow',
+                                 'reference']) {
+               out[kind] = colour('.cm-dj-' + kind);
+             }
+             return out;
+           }""", index)
+
+
+def _set_theme(nb, theme: str, light: bool) -> None:
+    nb.page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme)
+    nb.page.locator(f"body[data-jp-theme-light='{str(light).lower()}']").wait_for(state="attached", timeout=15000)
+    nb.page.wait_for_timeout(500)  # the theme's CSS is applied after the attribute
+
+
+def test_token_colours_follow_light_and_dark_themes(open_notebook):
+    cell = ("%%dj_table Trace --tier imported\n# a recorded trace\n-> Session\n---\n"
+            "rate = 30000 : float64\nsignal : <blob@raw>  # volts")
+    nb = open_notebook("themes.ipynb", [cell])
+    editor(nb, 0).locator(".cm-dj-codec").first.wait_for(timeout=15000)
+    light = _colours(nb, 0)
+    nb.screenshot("light", nb.cell(0))
+    try:
+        _set_theme(nb, "JupyterLab Dark", light=False)
+        dark = _colours(nb, 0)
+        nb.screenshot("dark", nb.cell(0))
+    finally:
+        _set_theme(nb, "JupyterLab Light", light=True)  # the theme is a setting of the shared server
+    assert _luminance(dark["background"]) < 0.2 < _luminance(light["background"])
+    for kind in light:
+        if kind == "background":
+            continue
+        assert _contrast(light[kind], light["background"]) >= 3, (kind, light)
+        assert _contrast(dark[kind], dark["background"]) >= 3, (kind, dark)
+    assert len({light[k] for k in light if k != "background"}) >= 5  # the parts are told apart
