@@ -4,8 +4,8 @@ After :func:`register_display` (``%load_ext dj_jupyter`` calls it), displaying a
 expression or a table class shows a :class:`~.widgets.PreviewWidget` (paged in the
 database), displaying a ``dj.Diagram`` shows a :class:`~.widgets.PipelineView`, and
 displaying the run that ``T.populate(..., background=True)`` returns shows its live
-:class:`~.widgets.PopulateWidget`; a stored array fetched from ``<npy@>`` shows as an
-:class:`~.widgets.ObjectView` (metadata at once, values on demand).
+:class:`~.widgets.PopulateWidget`; a stored object fetched from ``<npy@>`` or ``<object@>``
+shows as an :class:`~.widgets.ObjectView` (metadata at once, values on demand).
 Each output also carries static renderings (HTML table, SVG) for GitHub, nbviewer and
 HTML export.  Nothing is registered on import: the core keeps its plain
 ``_repr_html_`` / ``_repr_svg_`` without this module.
@@ -32,6 +32,7 @@ __all__ = ["diagram_bundle", "object_bundle", "populate_bundle", "query_bundle",
 _DIAGRAM = ("dj_jupyter.diagram.graph", "Diagram")
 _RUN = ("dj_jupyter.populate.background", "BackgroundPopulate")
 _NPY = ("dj_jupyter.codecs.npyref", "NpyRef")
+_OBJECT = ("dj_jupyter.codecs.objectref", "ObjectRef")
 
 
 def query_bundle(obj: Any) -> tuple[dict, dict] | None:
@@ -62,7 +63,7 @@ def populate_bundle(run: Any) -> Any:
 
 
 def object_bundle(ref: Any) -> Any:
-    """The mime bundle of a stored array (an ``NpyRef``): its metadata, values previewed on demand."""
+    """The mime bundle of a stored object (``NpyRef``, ``ObjectRef``): its metadata, values previewed on demand."""
     from .widgets import ObjectView
 
     return ObjectView(ref)._repr_mimebundle_()
@@ -79,17 +80,18 @@ def _formatter(ip: Any) -> Any:
 
 
 def register_display(ip: Any = None) -> None:
-    """Show query expressions, table classes and diagrams as widgets in the IPython shell ``ip`` (default: the running one)."""
+    """Show queries, tables, diagrams, background runs and stored objects as widgets in ``ip`` (default: the running one)."""
     formatter = _formatter(ip)
     formatter.for_type(QueryExpression, query_bundle)
     formatter.for_type(TableMeta, query_bundle)
     formatter.for_type_by_name(*_DIAGRAM, diagram_bundle)
     formatter.for_type_by_name(*_RUN, populate_bundle)
     formatter.for_type_by_name(*_NPY, object_bundle)
+    formatter.for_type_by_name(*_OBJECT, object_bundle)
 
 
 def unregister_display(ip: Any = None) -> None:
     """Go back to the plain static displays (``_repr_html_``, ``_repr_svg_``)."""
     formatter = _formatter(ip)
-    for key in (QueryExpression, TableMeta, ".".join(_DIAGRAM), ".".join(_RUN), ".".join(_NPY)):
+    for key in (QueryExpression, TableMeta, ".".join(_DIAGRAM), ".".join(_RUN), ".".join(_NPY), ".".join(_OBJECT)):
         formatter.pop(key, None)

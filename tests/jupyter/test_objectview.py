@@ -187,3 +187,100 @@ def test_front_end_reads_synced_traits_and_sends_preview_messages():
     read |= {n for names in re.findall(r"const names = \[([^\]]*)\]", esm) for n in re.findall(r'"(\w+)"', names)}
     assert read and read <= synced, f"the front end reads {sorted(read - synced)}, which the widget does not sync"
     assert set(re.findall(r'type: "(\w+)"', esm)) == {"preview"}
+
+
+# ---------------------------------------------------------------------- <object@>: Zarr stores and plain files
+PIXELS = np.arange(100 * 60, dtype=np.float32).reshape(100, 60)
+LABELS = np.arange(50, dtype=np.int64)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "mysql"])
+def objects(request, tmp_path_factory):
+    import zarr
+
+    _matrix.require_backend(request.param)
+    folder = tmp_path_factory.mktemp(f"objectview_zarr_{request.param}")
+    (folder / "store").mkdir()
+    conn = _matrix.make_connection(request.param, folder)
+    name = _matrix.fresh_schema_name()
+    stores = {"default": "local", "local": {"protocol": "file", "location": str(folder / "store")}}
+    (folder / "notes.txt").write_text("a plain file")
+    with dj.config.override(stores=stores, safemode=False):
+        schema = dj.Schema(name, connection=conn)
+
+        @schema
+        class Movie(dj.Manual):
+            definition = """
+            movie_id : int32
+            ---
+            frames : <object@>
+            """
+
+        with Movie.staged_insert1 as staged:
+            staged.rec["movie_id"] = 1
+            group = zarr.open_group(staged.store("frames", ".zarr"), mode="w")
+            pixels = group.create_array("pixels", shape=PIXELS.shape, chunks=(10, 20), dtype="float32",
+                                        compressors=None)
+            pixels[:] = PIXELS
+            group.create_array("labels", shape=LABELS.shape, chunks=(25,), dtype="int64")[:] = LABELS
+        Movie.insert1({"movie_id": 2, "frames": folder / "notes.txt"})
+        try:
+            yield Movie
+        finally:
+            _matrix.drop_schema(conn, name)
+            conn.close_all()
+
+
+@pytest.fixture
+def files_read(monkeypatch):
+    """Every file the folder store's filesystem reads (paths relative to the object)."""
+    from fsspec.implementations.local import LocalFileSystem
+
+    log: list[str] = []
+    original = LocalFileSystem.cat_file
+
+    def counted(self, path, *args, **kwargs):
+        log.append(str(path).split(".zarr/")[-1])
+        return original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(LocalFileSystem, "cat_file", counted)
+    return log
+
+
+def chunks_of(log: list[str]) -> list[str]:
+    return [p for p in log if "/c/" in p or p.startswith("c/")]
+
+
+def test_a_zarr_group_shows_its_arrays_from_metadata_only(objects, files_read):
+    ref = (objects & {"movie_id": 1}).fetch1("frames")
+    view = ObjectView(ref)
+    assert view.kind == "zarr_group" and view.previewable and sorted(view.arrays) == ["labels", "pixels"]
+    view.select_array("pixels")
+    assert (view.shape, view.dtype, view.chunks) == ([100, 60], "float32", [10, 20])
+    assert view.nbytes == PIXELS.nbytes + LABELS.nbytes and view.preview == {}
+    data, _ = view._repr_mimebundle_()
+    assert "(10, 20)" in data["text/html"] and "zarr_group" in data["text/html"]
+    assert files_read and chunks_of(files_read) == []  # metadata documents only
+    with pytest.raises(dj.DataJointError, match="'nope' is not an array.*labels, pixels|pixels, labels"):
+        view.select_array("nope")
+
+
+def test_a_zarr_preview_reads_only_the_chunks_of_its_window(objects, files_read):
+    view = ObjectView((objects & {"movie_id": 1}).fetch1("frames"), window_rows=20, window_columns=10)
+    send(view, {"type": "preview", "array": "pixels", "position": [], "row": 15})
+    assert view.error == "" and view.array == "pixels"
+    np.testing.assert_array_equal(np.array(view.preview["rows"], dtype=float), PIXELS[15:35, :10])
+    assert sorted(chunks_of(files_read)) == ["pixels/c/1/0", "pixels/c/2/0", "pixels/c/3/0"]  # 3 of 30 chunks
+    files_read.clear()
+    send(view, {"type": "preview", "array": "labels", "position": [], "row": 40})
+    assert view.preview["index"] == "40:60" and len(view.preview["rows"]) == 10
+    assert chunks_of(files_read) == ["labels/c/1"]
+
+
+def test_a_plain_file_shows_its_metadata_and_no_preview(objects, files_read):
+    view = ObjectView((objects & {"movie_id": 2}).fetch1("frames"))
+    assert view.kind == "file" and not view.previewable and view.shape == [] and view.nbytes == 12
+    assert "shape" not in view.static_html() and "12 B" in view.static_html()
+    send(view, {"type": "preview", "position": [], "row": 0})
+    assert "holds no array" in view.error
+    assert files_read == []

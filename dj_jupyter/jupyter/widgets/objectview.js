@@ -1,6 +1,6 @@
-// ObjectView front end: the stored array's metadata (nothing of it is read to draw this),
-// and a window of its values read on demand: choose the leading indices and the first row,
-// then "preview" asks the kernel for that window.
+// ObjectView front end: a stored object's metadata (no value of it is read to draw this),
+// and a window of its values read on demand: choose the array of a Zarr group, the leading
+// indices and the first row, then "preview" asks the kernel for that window.
 
 function el(tag, className, content) {
   const node = document.createElement(tag);
@@ -12,7 +12,9 @@ function el(tag, className, content) {
 function facts(model) {
   const table = el("table", "djw-facts");
   const chunks = model.get("chunks");
+  const previewable = model.get("previewable");
   const rows = [
+    ["array", model.get("array")],
     ["shape", `(${model.get("shape").join(", ")}${model.get("shape").length === 1 ? "," : ""})`],
     ["dtype", model.get("dtype")],
     ["chunks", chunks === null ? "one contiguous file" : `(${chunks.join(", ")})`],
@@ -21,6 +23,7 @@ function facts(model) {
     ["path", model.get("path")],
   ];
   for (const [name, value] of rows) {
+    if (!value || (!previewable && ["shape", "dtype", "chunks"].includes(name))) continue;
     const tr = table.insertRow();
     tr.appendChild(el("th", "", name));
     tr.insertCell().textContent = value;
@@ -41,6 +44,15 @@ function numberInput(value, max, label) {
 function controls(model) {
   const shape = model.get("shape");
   const box = el("div", "djw-controls");
+  const arrays = model.get("arrays");
+  const choice = el("select", "djw-array");
+  for (const name of arrays) {
+    const option = el("option", "", name);
+    option.value = name;
+    option.selected = name === model.get("array");
+    choice.appendChild(option);
+  }
+  if (arrays.length > 1) { box.appendChild(el("span", "djw-label", "array")); box.appendChild(choice); }
   const lead = model.get("position").map((p, axis) => {
     const input = numberInput(p, shape[axis], `index along axis ${axis}`);
     box.appendChild(el("span", "djw-label", `axis ${axis}`));
@@ -62,6 +74,7 @@ function controls(model) {
   button.title = `read a window of at most ${model.get("window_rows")} x ${model.get("window_columns")} values`;
   button.addEventListener("click", () => model.send({
     type: "preview",
+    array: arrays.length ? choice.value : "",
     position: lead.map((input) => Number.parseInt(input.value, 10) || 0),
     row: Number.parseInt(slider.value, 10) || 0,
   }));
@@ -91,15 +104,16 @@ function render({ model, el: host }) {
   host.appendChild(root);
   const draw = () => {
     root.replaceChildren();
-    root.appendChild(el("div", "djw-title", `${model.get("kind")} array, not loaded`));
+    const previewable = model.get("previewable");
+    root.appendChild(el("div", "djw-title", `${model.get("kind")}${previewable ? ", values not loaded" : ""}`));
     root.appendChild(facts(model));
-    root.appendChild(controls(model));
+    if (previewable) root.appendChild(controls(model));
     const error = model.get("error");
     if (error) root.appendChild(el("div", "djw-message", error));
     const preview = model.get("preview");
     if (preview && preview.rows) root.appendChild(values(preview));
   };
-  const names = ["kind", "path", "store", "shape", "dtype", "chunks", "size", "window_rows", "window_columns",
+  const names = ["kind", "path", "store", "arrays", "array", "previewable", "shape", "dtype", "chunks", "size", "window_rows", "window_columns",
                  "position", "row", "preview", "error"];
   for (const name of names) model.on(`change:${name}`, draw);
   draw();
