@@ -95,3 +95,23 @@ def test_import_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_group_without_dimension_names_gets_named_dimensions(tmp_path):
+    import zarr
+    from fsspec.implementations.local import LocalFileSystem
+
+    from dj_jupyter.lazy import describe_zarr, zarr_to_xarray
+
+    mapper = LocalFileSystem(auto_mkdir=True).get_mapper((tmp_path / "g.zarr").as_posix())
+    group = zarr.open_group(mapper, mode="w")
+    group.create_array("a", shape=(4, 3), dtype="int8")[:] = np.arange(12).reshape(4, 3)
+    group.create_array("b", shape=(5,), dtype="float64")[:] = 0.5
+    ds = zarr_to_xarray(mapper)
+    assert ds["a"].dims == ("a_dim_0", "a_dim_1") and ds["b"].dims == ("b_dim_0",)
+    np.testing.assert_array_equal(ds["a"][1:3, 2].values, [5, 8])
+    summary = describe_zarr(mapper)
+    assert sorted(summary["arrays"]) == ["a", "b"] and summary["nbytes"] == 12 + 40
+    empty = LocalFileSystem(auto_mkdir=True).get_mapper((tmp_path / "plain").as_posix())
+    (tmp_path / "plain").mkdir()
+    assert describe_zarr(empty) == {"kind": "folder"}
