@@ -180,6 +180,7 @@ class NotebookPage:
         self.page.wait_for_selector(".jp-Notebook", timeout=timeout * 1000)
         self.dismiss_toasts()
         self.wait_idle(timeout)
+        self.page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # more room for the notebook
         return self
 
     def dismiss_toasts(self) -> None:

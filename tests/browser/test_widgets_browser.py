@@ -316,12 +316,20 @@ def test_background_populate_advances_while_another_cell_runs(open_notebook, lab
 
 def test_cancel_stops_a_background_populate_between_keys(open_notebook, lab_server):
     schema = "browser_cancel"
-    nb = open_notebook("cancel.ipynb", [*pipeline_cells(schema, delay=0.25),
-                                        "run = populate_in_background(Result)\nrun"])
-    nb.run_cells(range(3))
+    nb = open_notebook("cancel.ipynb", [
+        *pipeline_cells(schema, delay=0.25),
+        "run = Result.populate(background=True, reserve_jobs=True)\nrun",   # displayed as its widget
+        "from dj_jupyter.jupyter.widgets import JobsView\nJobsView(Result, interval=0.3)",
+    ])
+    nb.run_cells(range(4))
     widget = nb.widget(2, ".djw-populate")
+    jobs = nb.widget(3, ".djw-jobs")
     wait_for(lambda: progress_of(widget)[0] >= 3, "three keys done", nb)
+    # the jobs view polls the jobs table: the key being computed is reserved, by this host
+    wait_for(lambda: jobs.locator(".djw-job-reserved").inner_text() == "1 reserved", "the reserved key", nb)
+    assert jobs.locator("tbody tr").count() == 1 and "subject_id" in jobs.locator("tbody td").first.inner_text()
     nb.screenshot("1-before-cancel", nb.output(2))
+    nb.screenshot("1-jobs-while-running", nb.output(3))
     widget.locator("button.djw-cancel").click()
     wait_for(lambda: progress_of(widget)[2] == "cancelled", "the cancelled state", nb)
     nb.screenshot("2-cancelled", nb.output(2))
@@ -334,3 +342,5 @@ def test_cancel_stops_a_background_populate_between_keys(open_notebook, lab_serv
     time.sleep(0.6)  # longer than a key: nothing more arrives after the cancel
     assert sql(lab_server, f'SELECT count(*) FROM "{schema}.__result"')[0] == (results,)
     assert widget.locator("button.djw-cancel").count() == 0  # nothing left to cancel
+    wait_for(lambda: jobs.locator(".djw-job-reserved").inner_text() == "0 reserved", "no key reserved", nb)
+    nb.screenshot("3-jobs-after-cancel", nb.output(3))
