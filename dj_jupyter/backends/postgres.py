@@ -18,6 +18,8 @@ from ..errors import DataJointError
 from ..sql.dialect import POSTGRESQL
 from .base import Backend, ConnectionParams, build_error, connection_failed, missing_driver
 
+_MAX_BIND_PARAMETERS = 65_535
+
 __all__ = ["PostgresBackend"]
 
 _CONNECT_TIMEOUT = 10
@@ -88,6 +90,15 @@ class PostgresBackend(Backend):
         return conn
 
     def execute(self, cursor: Any, sql: str, args: Sequence[Any]) -> None:
+        if len(args) > _MAX_BIND_PARAMETERS:
+            # the protocol carries at most 65,535 parameters (a restriction by a long list of keys):
+            # psycopg quotes the values into the text client-side; the pipeline keeps it one statement
+            import psycopg
+
+            text = psycopg.ClientCursor(cursor.connection).mogrify(sql, tuple(args))
+            with cursor.connection.pipeline():
+                cursor.execute(text)
+            return
         if args:
             cursor.execute(sql, tuple(args))
             return

@@ -29,6 +29,7 @@ __all__ = [
     "Const",
     "Equals",
     "InQuery",
+    "InValues",
     "IsNull",
     "Negate",
     "Not",
@@ -64,6 +65,18 @@ class Equals(Cond):
 @dataclass(frozen=True)
 class IsNull(Cond):
     attribute: str
+
+
+@dataclass(frozen=True)
+class InValues(Cond):
+    """``(attributes) IN (rows of values)``: equalities over the same attributes, OR-ed.
+
+    A list of keys restricts with one ``IN`` list instead of a chain of ORs, which
+    SQLite cannot parse past 1,000 terms and MySQL plans slowly.
+    """
+
+    attributes: tuple[str, ...]
+    rows: tuple[tuple, ...]
 
 
 @dataclass(frozen=True)
@@ -132,9 +145,51 @@ def disjunction(items: list[Cond]) -> Cond:
         if c == FALSE:
             continue
         flat.extend(c.items if isinstance(c, Or) else (c,))
+    flat = _collapse_equalities(flat)
     if not flat:
         return FALSE
     return flat[0] if len(flat) == 1 else Or(tuple(flat))
+
+
+def _equalities(c: Cond) -> tuple[tuple[str, ...], list[tuple]] | None:
+    """``(attributes, rows)`` if ``c`` only matches given values of given attributes, else None."""
+    if isinstance(c, InValues):
+        return c.attributes, list(c.rows)
+    if isinstance(c, Equals):
+        return (c.attribute,), [(c.value,)]
+    if isinstance(c, And) and all(isinstance(x, Equals) for x in c.items):
+        pairs = sorted((x.attribute, x.value) for x in c.items) if len({x.attribute for x in c.items}) == len(c.items) else None
+        if pairs:
+            return tuple(a for a, _ in pairs), [tuple(v for _, v in pairs)]
+    return None
+
+
+def _collapse_equalities(items: list[Cond]) -> list[Cond]:
+    """OR-ed equalities over the same attributes become one :class:`InValues` each (order of rows kept)."""
+    groups: dict[tuple[str, ...], list] = {}
+    out: list[Any] = []
+    for c in items:
+        found = _equalities(c)
+        if found is None:
+            out.append(c)
+            continue
+        attributes, rows = found
+        if attributes not in groups:
+            groups[attributes] = [c, []]
+            out.append(attributes)  # placeholder, replaced below
+        groups[attributes][1].extend(rows)
+    for i, item in enumerate(out):
+        if isinstance(item, tuple):
+            first, rows = groups[item]
+            out[i] = first if len(rows) == 1 else InValues(item, _unique(rows))
+    return out
+
+
+def _unique(rows: list[tuple]) -> tuple[tuple, ...]:
+    try:
+        return tuple(dict.fromkeys(rows))
+    except TypeError:  # unhashable values (lists in a JSON column...) stay as given
+        return tuple(rows)
 
 
 def negate(c: Cond) -> Cond:
@@ -186,6 +241,31 @@ def _from_mapping(heading: Heading, mapping: Any) -> Cond:
     return conjunction(items)
 
 
+def _from_mappings(heading: Heading, mappings: list[dict] | tuple[dict, ...]) -> Cond:
+    """A list of dicts (keys, typically): one :class:`InValues` per set of attributes named.
+
+    The same as OR-ing :func:`_from_mapping` of each, without a condition object per row.
+    """
+    names_of: dict[tuple, tuple[str, ...]] = {}
+    groups: dict[tuple[str, ...], list[tuple]] = {}
+    others: list[Cond] = []
+    for m in mappings:
+        order = tuple(m)
+        names = names_of.get(order)
+        if names is None:
+            names = names_of[order] = tuple(sorted(k for k in order if isinstance(k, str) and k in heading))
+        if not names:
+            return TRUE  # a dict naming no attribute restricts nothing
+        values = tuple(m[k] for k in names)
+        if any(v is None or (isinstance(v, float) and v != v) for v in values):
+            others.append(_from_mapping(heading, m))  # IS NULL terms
+        else:
+            groups.setdefault(names, []).append(values)
+    for names, rows in groups.items():
+        others.append(InValues(names, _unique(rows)))
+    return disjunction(others)
+
+
 def make_condition(heading: Heading, restriction: Any, *, check_names: bool = True) -> Cond:
     """Normalise any supported restriction into a :class:`Cond` over ``heading``."""
     from .nodes import Node  # a query expression is its node plus a connection
@@ -215,6 +295,8 @@ def make_condition(heading: Heading, restriction: Any, *, check_names: bool = Tr
         return disjunction([_from_mapping(heading, {n: rec[n] for n in r.dtype.names}) for rec in r])
     if isinstance(r, type) and hasattr(r, "_node_for_class"):
         return semijoin(heading, r._node_for_class())
+    if isinstance(r, (list, tuple)) and r and all(type(x) is dict for x in r):
+        return _from_mappings(heading, r)
     if isinstance(r, (list, tuple, set, frozenset)) or hasattr(r, "__next__"):
         return disjunction([make_condition(heading, x, check_names=check_names) for x in r])
     if r is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import UnsupportedError
 from ..heading.heading import Heading
-from ..heading.values import encode_scalar
+from ..heading.values import column_encoder, encode_scalar
 from ..query import lower
 from ..query.conditions import (
     And,
@@ -23,6 +23,7 @@ from ..query.conditions import (
     Const,
     Equals,
     InQuery,
+    InValues,
     IsNull,
     Negate,
     Or,
@@ -230,6 +231,8 @@ class _Compiler:
             return f"{shape.columns[c.attribute]} = {self.d.placeholder}"
         if isinstance(c, IsNull):
             return f"{shape.columns[c.attribute]} IS NULL"
+        if isinstance(c, InValues):
+            return self._in_values(c, shape, params)
         if isinstance(c, SqlText):
             return "(" + self.d.escape_text(translate_functions(c.text, self.d.name)) + ")"
         if isinstance(c, (And, Or)):
@@ -242,6 +245,27 @@ class _Compiler:
                 return self._correlated_exists(c, shape, params)
             return self._in_query(c, shape, params)
         raise UnsupportedError(f"Cannot compile condition {c!r}")
+
+    def _in_values(self, c: InValues, shape: Shape, params: list) -> str:
+        d = self.d
+        encoded, attrs = [], []  # one encoder call per attribute, not per value
+        for j, name in enumerate(c.attributes):
+            attr = shape.heading.get(name, hidden=True)
+            values = [row[j] for row in c.rows]
+            encoded.append(column_encoder(attr, d.name)(values) if attr is not None else values)
+            attrs.append(attr)
+        params.extend(v for row in zip(*encoded) for v in row)
+        columns = [shape.columns[a] for a in c.attributes]
+        if len(columns) == 1:
+            return f"{columns[0]} IN ({d.placeholders(len(c.rows))})"
+        one = "(" + d.placeholders(len(columns)) + ")"
+        rows = ", ".join([one] * len(c.rows))
+        if d.row_in_values_from is None or len(c.rows) < d.row_in_values_from:
+            return f"({', '.join(columns)}) IN ({rows})"
+        if d.name == "postgresql":
+            columns = [f"CAST({col} AS text)" if a is not None and a.core == "enum" else col
+                       for col, a in zip(columns, attrs)]
+        return f"({', '.join(columns)}) IN (VALUES {rows})"
 
     def _subcompiler(self) -> _Compiler:
         sub = _Compiler(self.d)

@@ -37,6 +37,10 @@ class Dialect:
     supports_inline_comments: bool
     supports_enum_type: bool  # MySQL inline enum; PostgreSQL needs CREATE TYPE; SQLite uses CHECK
     supports_replace_into: bool
+    # ``(a, b) IN (VALUES (..), ..)`` from this many rows on (None: never).  SQLite takes no bare
+    # row list; PostgreSQL compares a row list row by row (VALUES becomes a hashed semi-join), but
+    # types VALUES columns of string parameters as text, so enum columns are compared as text there
+    row_in_values_from: int | None = None
 
     def quote(self, identifier: str) -> str:
         """Quote one identifier, doubling any quote character inside it."""
@@ -88,6 +92,7 @@ POSTGRESQL = Dialect(
     supports_inline_comments=False,
     supports_enum_type=False,
     supports_replace_into=False,
+    row_in_values_from=64,
 )
 
 SQLITE = Dialect(
@@ -101,6 +106,7 @@ SQLITE = Dialect(
     supports_inline_comments=False,
     supports_enum_type=False,
     supports_replace_into=False,
+    row_in_values_from=0,
 )
 
 _BY_NAME = {"mysql": MYSQL, "mariadb": MYSQL, "postgresql": POSTGRESQL, "postgres": POSTGRESQL, "sqlite": SQLITE}

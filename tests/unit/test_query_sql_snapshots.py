@@ -128,6 +128,15 @@ SHAPES: dict[str, Callable] = {
     "proj_mysql_functions": _q(lambda u: u.Student.proj(later="IF(enroll_year > 2021, 'late', 'early')",
                                                         since="year(enroll_year)", today="CURDATE()")),
     "aggr_group_concat": _q(lambda u: u.Department.aggr(u.Student, names="GROUP_CONCAT(last_name SEPARATOR '; ')")),
+    # lists of keys: one IN list per set of attributes named (a dict with None stays an IS NULL term)
+    "restrict_key_list": _q(lambda u: u.Student & [{"student_id": 1001}, {"student_id": 1002}, {"student_id": 1001}]),
+    "restrict_key_list_rows": _q(lambda u: u.Enroll & [{"student_id": 1001, "course_id": 3, "term_id": 1,
+                                                         "section_id": "a"},
+                                                        {"term_id": 2, "student_id": 1002, "course_id": 4,
+                                                         "section_id": "b"}]),
+    "restrict_key_list_mixed": _q(lambda u: u.Student & [{"dept": "CS"}, {"dept": None}, {"dept": "BIO"}]),
+    # from 64 rows PostgreSQL compares with a VALUES list (hashed), enums as text
+    "restrict_key_list_many_rows": _q(lambda u: u.Term & [{"term_id": i, "season": "fall"} for i in range(64)]),
 }
 
 
