@@ -170,6 +170,7 @@ def test_preview_pages_and_sorts_in_the_database(open_notebook, lab_server):
         static.set_content(joined(data["text/html"]))
         rows = shown_rows(static.locator("table.djw-table"))
         assert rows[:10] == sql(lab_server, f"{select} ORDER BY subject_id, trial LIMIT 10") and rows[10] == ("\u2026",)
+        assert "Total: 60" in static.inner_text("body")
         static.screenshot(path=str(nb.screenshot_path("5-static-html-fallback")))
     finally:
         static.close()

@@ -25,6 +25,7 @@ from .paging import describe_columns, fetch_page, order_terms, static_html, stat
 __all__ = ["PreviewWidget"]
 
 HERE = Path(__file__).parent
+STATIC_COUNT_WAIT = 0.2  # seconds a display waits for the count, so that the static HTML can show it
 logger = logging.getLogger("dj_jupyter")
 
 
@@ -178,10 +179,15 @@ class PreviewWidget(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ static renderings
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
-        """The widget, plus HTML and text renderings of the page shown (for viewers without a kernel)."""
+        """The widget, plus HTML and text renderings of the page shown (for viewers without a kernel).
+
+        The static renderings carry the row count when it arrives within ``STATIC_COUNT_WAIT``
+        seconds (capped counts usually do); a slower count is left out of them.
+        """
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
+        self.wait_for_total(STATIC_COUNT_WAIT)
         data, metadata = bundle
         state = {"more": self.has_next, "total": self.total, "capped": self.total_capped}
         data["text/html"] = static_html(self.columns, self.rows, **state)
