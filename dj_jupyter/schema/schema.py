@@ -245,8 +245,22 @@ class Schema:
         if ask and input(f"Proceed to delete entire schema `{self.database}`? [yes, No]: ").strip().lower() not in ("yes", "y"):
             return
         tables = list(reversed(self._drop_order()))
+        doomed = self._note_objects(tables)
         c.run_ddl(compile_drop_schema(c.dialect, self.database, tables))
         state_of(c).forget(self.database)
+        doomed.release()  # objects follow their rows: the schema's objects go with it
+
+    def _note_objects(self, tables: list[str]) -> Any:
+        from ..codecs.lifecycle import DoomedObjects
+        from ..query.nodes import TableRef
+
+        state = state_of(self.connection)
+        st = state.schema(self.database)
+        doomed = DoomedObjects(self.connection, state)
+        for t in tables:
+            if not t.startswith("~") and st.has_table(t):
+                doomed.note(TableRef(self.database, t, st.heading(t)))
+        return doomed
 
     def _drop_order(self) -> list[str]:
         """All tables of this schema (service tables included), parents first."""

@@ -280,6 +280,25 @@ def test_drop_removes_the_objects_of_the_table(env, tmp_path):
         drop_schema(env.conn, name)
 
 
+def test_dropping_a_schema_removes_its_objects_only(env):
+    name = fresh_schema_name()
+    try:
+        schema = dj.Schema(name, connection=env.conn)
+        tables = declare(schema)
+        tables["Item"].insert([{"item_id": i, "h": f"schema drop {i}".encode(), "b": [i], "n": np.arange(i + 2)}
+                               for i in range(3)])
+        tables["Parent"].insert1({"parent_id": 1, "n": np.ones(3)})
+        tables["Child"].insert1({"parent_id": 1, "child": 1, "b": "shared", "n": np.zeros(2)})
+        others = env.objects(env.schema.database)
+        assert len(env.objects(name)) == 3 * 3 + 1 + 2
+        schema.drop(prompt=False)
+        assert env.objects(name) == set()
+        assert env.objects(env.schema.database) == others  # the module's schema keeps its objects
+        assert not (env.root / "_hash" / name).exists() and not (env.root / "_schema" / name).exists()
+    finally:
+        drop_schema(env.conn, name)
+
+
 # ----------------------------------------------------------------------------- gc
 def test_gc_touches_only_the_given_schemas(env):
     other_name = fresh_schema_name()
