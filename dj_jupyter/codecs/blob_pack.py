@@ -34,7 +34,7 @@ COMPRESS_ABOVE = 1000
 # above this size a few slices are test-compressed first: compressing a megabyte of noise costs
 # several times what sending it to the database does, to save a few percent
 PROBE_ABOVE = 1 << 16
-PROBE_SLICES, PROBE_BYTES, PROBE_RATIO = 4, 4096, 0.9
+PROBE_SLICES, PROBE_BYTES, PROBE_RATIO = 3, 2048, 0.9
 MAX_INT_BYTES = 0xFFFF
 _LITTLE_ENDIAN = sys.byteorder == "little"  # native arrays are written as they are (the format is little-endian)
 
@@ -314,7 +314,7 @@ def pack(obj: object, *, compress: bool = True) -> bytes:
         of those, nested to any depth.
     compress
         Compress with zlib when the blob exceeds 1000 bytes and compression makes it smaller.
-        Blobs above 64 KiB are compressed only if four 4 KiB slices of them shrink by at least
+        Blobs above 64 KiB are compressed only if three 2 KiB slices of them shrink by at least
         10 %: DataJoint would store noise-like data compressed to ~96 % of its size, at a cost
         several times that of the insert itself.  Both forms read back the same everywhere.
 

@@ -134,14 +134,15 @@ def test_codec_unknown_at_insert_time(env):
         Custom.drop_quick()
 
 
-@pytest.mark.parametrize("column", ["<npy@nowhere>", "<blob@nowhere>", "<attach@nowhere>", "<filepath@nowhere>"])
+@pytest.mark.parametrize("column", ["<npy@nowhere>", "<attach@nowhere>", "<object@nowhere>", "<filepath@nowhere>"])
 def test_unknown_store_for_every_kind_of_column(env, column):
+    """(``<blob@nowhere>`` is in the shared contract.)  The <npy@> column before it has uploaded: removed again."""
     schema = dj.Schema(env.table.database, connection=env.table.connection)
     cls = type("Nowhere", (dj.Manual,), {"definition": f"thing_id : int32\n---\narr : <npy@>\nx : {column}"})
     table = schema(cls, context={})
     try:
         before = env.files()
-        value = {"npy": np.ones(2), "blob": [1], "attach": __file__, "filepath": "user/present.bin"}[column[1:-9]]
+        value = {"npy": np.ones(2), "attach": __file__, "object": b"payload", "filepath": "user/present.bin"}[column[1:-9]]
         with pytest.raises(DataJointError, match="'nowhere' is requested but not configured") as info:
             table.insert1({"thing_id": 100, "arr": np.ones(3), "x": value})
         assert "'lab'" in str(info.value)  # the configured stores are listed
