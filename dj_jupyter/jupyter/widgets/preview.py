@@ -1,16 +1,18 @@
 """``PreviewWidget``: a query result one page at a time, paged and sorted in the database.
 
 The kernel fetches only the visible page (blob-like columns projected away and shown
-as placeholders).  The row count runs in a daemon thread, capped, on that thread's
+as placeholders).  The row count runs in a background thread, capped, on that thread's
 own driver connection: the first page never waits for it, and a huge table is never
-counted to the end.  The front end (``preview.js``) sends typed messages:
+counted to the end.  One counting thread serves every preview (a preview neither starts
+a thread nor opens a database connection of its own).  The front end (``preview.js``) sends typed messages:
 ``{"type": "page", "page": n}`` and ``{"type": "sort", "column": c, "descending": b}``.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ __all__ = ["PreviewWidget"]
 HERE = Path(__file__).parent
 STATIC_COUNT_WAIT = 0.2  # seconds a display waits for the count, so that the static HTML can show it
 logger = logging.getLogger("dj_jupyter")
+# counts of all previews, one after the other (each is capped); the thread keeps its driver connections open
+_COUNTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dj-preview-count")
 
 
 class PreviewWidget(anywidget.AnyWidget):
@@ -95,8 +99,7 @@ class PreviewWidget(anywidget.AnyWidget):
         super().__init__(page_size=page_size, columns=columns, order_by=order_by, rows=rows, has_next=more, **kwargs)
         self._expr = expr
         self._count_cap = count_cap
-        self._counter = threading.Thread(target=self._count, name="dj-preview-count", daemon=True)
-        self._counter.start()
+        self._counter = _COUNTS.submit(self._count)
         self.on_msg(self._on_message)
 
     @property
@@ -158,23 +161,23 @@ class PreviewWidget(anywidget.AnyWidget):
             self.rows, self.page, self.has_next, self.error, self.loading = rows, page, more, "", False
 
     def _count(self) -> None:
-        """Count the rows (capped) in this daemon thread, on its own driver connection."""
-        connection = self._expr.connection
+        """Count the rows (capped) in the counting thread, on its own driver connection."""
         try:
             n = self._expr.count(cap=self._count_cap)
         except Exception as exc:  # shown in the widget: a failed count must not end the thread loudly
             logger.debug("Counting the rows of a preview failed", exc_info=True)
             self.error = f"Could not count the rows: {exc}"
             return
-        finally:
-            connection.close()  # this thread's driver connection only
         with self.hold_sync():
             self.total_capped = n > self._count_cap
             self.total = min(n, self._count_cap)
 
     def wait_for_total(self, timeout: float | None = None) -> int | None:
         """Block until the count has arrived (or ``timeout`` seconds passed); returns :attr:`total`."""
-        self._counter.join(timeout)
+        try:
+            self._counter.result(timeout)
+        except FutureTimeout:
+            pass
         return self.total
 
     # ------------------------------------------------------------------ static renderings
