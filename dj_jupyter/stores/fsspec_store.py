@@ -138,11 +138,13 @@ class FsspecStore:
         base = self.full_path(prefix) if prefix.strip("/") else self.root
         with self._errors(prefix, "list"):
             try:
-                found = self.fs.find(base)
+                found = self.fs.find(base, detail=True)
             except FileNotFoundError:
                 return []
         cut = len(self.root) + 1
-        return sorted(p[cut:] for p in found if p.startswith(self.root + "/"))
+        # some servers (SeaweedFS) keep listing an emptied folder as an entry of type "directory"
+        return sorted(p[cut:] for p, info in found.items()
+                      if p.startswith(self.root + "/") and info.get("type", "file") != "directory")
 
     def open(self, path: str, mode: str = "rb") -> IO[bytes]:
         with self._errors(path, "open"):
