@@ -22,6 +22,7 @@ from ..schema.table import FreeTable, Table
 __all__ = ["background_populates_running", "iter_tables", "pipeline_summary"]
 
 _DJ_MODULE = "dj_jupyter"
+ERROR_MESSAGES = 3  # error messages of a table shown by the sidebar
 
 
 def background_populates_running() -> bool:
@@ -38,7 +39,8 @@ def pipeline_summary(namespace: Mapping[str, Any]) -> dict:
         ``running`` (a background populate is alive), ``schemas``: a list of ``name``,
         ``diagram_code`` and ``tables`` (``name``, ``class_name``, ``tier``, ``rows``,
         ``preview_code`` and ``populate``: None or ``state``, ``done``, ``total``,
-        ``errors``, ``pending``, ``running``), and ``error`` for a schema that cannot be read.
+        ``errors``, ``pending``, ``running``, ``messages`` (a few error messages)), and
+        ``error`` for a schema or table that cannot be read.
     """
     prefix = "" if _dj_alias(namespace) else f"import {_DJ_MODULE} as dj\n"
     classes = _table_expressions(namespace)
@@ -130,9 +132,16 @@ def _table_entry(connection: Any, schema: str, table: str, tier: str, classes: d
 
 
 def _status(cls: type) -> dict | None:
+    """``table_status`` of the class, with ``messages``: up to three error messages from its jobs table."""
+    from ..populate.jobs import Job
     from .widgets.pipeline import table_status
 
-    return table_status(cls)
+    status = table_status(cls)
+    if status is not None:
+        errors = Job(cls, declare=False).errors if status["errors"] else None
+        rows = errors.proj("error_message").to_dicts(limit=ERROR_MESSAGES) if errors is not None else []
+        status["messages"] = [str(r["error_message"]) for r in rows]
+    return status
 
 
 def iter_tables(summary: dict) -> Iterator[dict]:

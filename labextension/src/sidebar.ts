@@ -20,6 +20,7 @@ interface PopulateStatus {
   errors: number;
   pending: number;
   running: boolean;
+  messages?: string[];
 }
 
 interface TableEntry {
@@ -218,7 +219,9 @@ function renderPopulate(status: PopulateStatus): HTMLElement {
     box.appendChild(element('span', 'dj-running', 'running'));
   }
   if (status.errors) {
-    box.appendChild(element('span', 'dj-errors', `${status.errors} error${status.errors === 1 ? '' : 's'}`));
+    const errors = element('span', 'dj-errors', `${status.errors} error${status.errors === 1 ? '' : 's'}`);
+    errors.title = (status.messages ?? []).join('\n\n');
+    box.appendChild(errors);
   }
   return box;
 }

@@ -154,6 +154,7 @@ def test_summary_lists_tables_with_tier_rows_and_populate_progress(connection, s
     status = tables["__analysis"]["populate"]
     assert (status["done"], status["total"], status["pending"], status["errors"]) == (3, 4, 1, 1)
     assert status["state"] == "error"
+    assert len(status["messages"]) == 1 and "bad subject" in status["messages"][0]
     assert tables["subject"]["populate"] is None
     assert tables["__analysis__item"]["class_name"] == "Analysis.Item"
     assert tables["__analysis__item"]["preview_code"] == "Analysis.Item()"
