@@ -12,7 +12,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,7 +26,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("DJ_TEST_ARTIFACTS", REPO / "test-artifacts")) / "screenshots"
-WIDGET_VIEW = ".jp-OutputArea-output .lm-Widget"
 
 
 def missing_requirements() -> str | None:
@@ -326,8 +324,3 @@ def contrast(a: Any, b: Any) -> float:
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 
-
-def clean_folder(path: Path) -> Path:
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
