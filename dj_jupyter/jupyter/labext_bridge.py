@@ -4,10 +4,11 @@ The extension asks the running kernel, never its own copy of the grammar: it sen
 silent ``execute_request`` whose user expression calls :func:`reply` with a JSON
 request, and reads the JSON answer.  Two requests exist:
 
-``{"op": "check", "text": BODY}``
-    :func:`check_definition` of a ``%%dj_table`` cell body: a list of problems, each
-    ``{"line", "column", "end_column", "message", "severity"}`` (lines and columns
-    1-based within the body, as :class:`~dj_jupyter.errors.DefinitionError` counts them).
+``{"op": "check", "text": BODY, "magic": LINE}``
+    :func:`check_magic_line` of the ``%%dj_table`` line and :func:`check_definition` of the
+    cell body: a list of problems, each ``{"line", "column", "end_column", "message",
+    "severity"}`` (lines and columns 1-based within the body, as
+    :class:`~dj_jupyter.errors.DefinitionError` counts them; line 0 is the magic line).
 ``{"op": "summary"}``
     :func:`pipeline_summary`: the schemas and tables the notebook works with, for the
     sidebar.
@@ -22,6 +23,7 @@ never changed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,7 +35,7 @@ from ..schema.table import Table
 from ..stores.lookup import store_spec
 from .labext_summary import pipeline_summary
 
-__all__ = ["JsonReply", "check_definition", "pipeline_summary", "reply"]
+__all__ = ["JsonReply", "check_definition", "check_magic_line", "pipeline_summary", "reply"]
 
 
 class JsonReply:
@@ -55,7 +57,9 @@ def reply(request: str, namespace: Mapping[str, Any] | None = None) -> JsonReply
         message = json.loads(request)
         op = message.get("op")
         if op == "check":
-            return JsonReply({"problems": check_definition(str(message.get("text", "")), namespace)})
+            problems = check_magic_line(str(message["magic"])) if "magic" in message else []
+            problems += check_definition(str(message.get("text", "")), namespace)
+            return JsonReply({"problems": problems})
         if op == "summary":
             return JsonReply(pipeline_summary(namespace or {}))
         return JsonReply({"error": f"unknown request {op!r}: expected 'check' or 'summary'"})
@@ -98,6 +102,47 @@ def check_definition(text: str, namespace: Mapping[str, Any] | None = None) -> l
         elif isinstance(item, ForeignKeyDef) and namespace is not None:
             problems.extend(_reference_problems(item, namespace))
     return problems
+
+
+def check_magic_line(line: str) -> list[dict]:
+    """The problems of the ``%%dj_table ...`` line itself (its options), reported on line 0.
+
+    The options are read by the magic's own argument parser and checked against each
+    other by :func:`~dj_jupyter.jupyter.cell_table.parse_cell_table`, as running the cell would.
+
+    Examples
+    --------
+    >>> [(p["line"], p["column"]) for p in check_magic_line("%%dj_table Session --tier bogus")]
+    [(0, 20)]
+    """
+    from IPython.core.error import UsageError
+    from IPython.core.magic_arguments import parse_argstring
+
+    from .cell_table import parse_cell_table
+    from .magics import DataJointMagics
+
+    start = line.find("%%dj_table")
+    rest = line[start + len("%%dj_table"):] if start >= 0 else line
+    try:
+        args = parse_argstring(DataJointMagics.dj_table, rest)
+        parse_cell_table(args.class_name, "placeholder : int32", tier=args.tier, schema=args.schema,
+                         part_of=args.part_of, contents=args.contents, make=args.make)
+    except (UsageError, DataJointError) as exc:
+        column = _magic_column(line, str(exc), start)
+        return [_problem(0, column, line, f"%%dj_table: {exc}")]
+    return []
+
+
+def _magic_column(line: str, message: str, start: int) -> int:
+    """Where on the magic line a message points: the word after the magic that the message names first."""
+    best: tuple[int, int] | None = None  # (where in the message, column)
+    for match in re.finditer(r"\S+", line):
+        if match.start() <= start:
+            continue
+        found = re.search(rf"(?<![\w-]){re.escape(match.group())}(?![\w-])", message)
+        if found and (best is None or found.start() < best[0]):
+            best = (found.start(), match.start() + 1)
+    return best[1] if best else max(start, 0) + 1
 
 
 def _problem(line: int, column: int, source: str | None, message: str, severity: str = "error") -> dict:

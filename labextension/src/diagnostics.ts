@@ -3,7 +3,7 @@
  * Pure: unit tested with jest.
  */
 
-/** A problem as `labext_bridge.check_definition` reports it (1-based, within the cell body). */
+/** A problem as `labext_bridge` reports it (1-based, within the cell body; line 0 is the magic line). */
 export interface Problem {
   line: number;
   column: number;
@@ -18,6 +18,12 @@ export interface Placed {
   to: number;
   message: string;
   severity: 'error' | 'warning';
+}
+
+/** The magic line: the first line of the cell. */
+export function magicLine(cell: string): string {
+  const newline = cell.indexOf('\n');
+  return newline < 0 ? cell : cell.slice(0, newline);
 }
 
 /** The cell body: the text after the magic line. */
@@ -37,10 +43,8 @@ export function placeProblems(cell: string, problems: Problem[]): Placed[] {
   }
   const placed: Placed[] = [];
   for (const p of problems) {
-    const index = Math.min(Math.max(p.line, 1), lines.length - 1); // body line n is cell line n (0-based)
-    if (index < 1) {
-      continue; // no body
-    }
+    // body line n is cell line n (0-based); line 0 is the magic line
+    const index = Math.min(Math.max(p.line, 0), lines.length - 1);
     const text = lines[index];
     let from = Math.max(p.column - 1, 0);
     let to = Math.max((p.end_column ?? p.column + 1) - 1, from + 1);

@@ -11,11 +11,11 @@ import {
   ViewPlugin,
   ViewUpdate
 } from '@codemirror/view';
-import { cellBody, Placed, placeProblems, Problem } from './diagnostics';
+import { Placed, placeProblems, Problem } from './diagnostics';
 import { isDjTableCell, tokenizeCell } from './tokenizer';
 
-/** Checks a cell body in the kernel of the notebook holding `dom`; null when nothing can check it. */
-export type Checker = (body: string, dom: HTMLElement) => Promise<Problem[] | null>;
+/** Checks a `%%dj_table` cell in the kernel of the notebook holding `dom`; null when nothing can check it. */
+export type Checker = (cell: string, dom: HTMLElement) => Promise<Problem[] | null>;
 
 /** Milliseconds of quiet typing before the kernel is asked. */
 export const CHECK_DELAY = 400;
@@ -152,7 +152,7 @@ function checkerPlugin(getChecker: () => Checker | null) {
         this.inFlight = true;
         let problems: Problem[] | null = null;
         try {
-          problems = checker ? await checker(cellBody(text), this.view.dom) : null;
+          problems = checker ? await checker(text, this.view.dom) : null;
         } finally {
           this.inFlight = false;
         }

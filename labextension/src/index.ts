@@ -6,7 +6,7 @@ import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application'
 import { EditorExtensionRegistry, IEditorExtensionRegistry } from '@jupyterlab/codemirror';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { Problem } from './diagnostics';
+import { cellBody, magicLine, Problem } from './diagnostics';
 import { Checker, djTableExtension, recheckAll } from './editor';
 import { askKernel } from './kernel';
 import { PipelineSidebar } from './sidebar';
@@ -27,10 +27,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IEditorExtensionRegistry, INotebookTracker],
   activate: (app: JupyterFrontEnd, registry: IEditorExtensionRegistry, tracker: INotebookTracker) => {
-    const checker: Checker = async (body: string, dom: HTMLElement) => {
+    const checker: Checker = async (cell: string, dom: HTMLElement) => {
       const panel = tracker.find(p => p.node.contains(dom)) ?? tracker.currentWidget;
       const kernel = panel?.sessionContext.session?.kernel;
-      const answer = await askKernel(kernel, { op: 'check', text: body });
+      const request = { op: 'check', magic: magicLine(cell), text: cellBody(cell) };
+      const answer = await askKernel(kernel, request);
       return answer ? (answer.problems as Problem[]) : null;
     };
     registry.addExtension({

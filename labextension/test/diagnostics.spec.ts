@@ -1,4 +1,4 @@
-import { cellBody, placeProblems } from '../src/diagnostics';
+import { cellBody, magicLine, placeProblems } from '../src/diagnostics';
 
 const cell = ['%%dj_table Session', '-> Subject', 'session_idx : uint8', '---', 'trace : <blobb>', ''].join('\n');
 
@@ -10,6 +10,13 @@ describe('cellBody', () => {
   it('drops the magic line', () => {
     expect(cellBody(cell).split('\n')[0]).toBe('-> Subject');
     expect(cellBody('%%dj_table Session')).toBe('');
+  });
+});
+
+describe('magicLine', () => {
+  it('is the first line', () => {
+    expect(magicLine(cell)).toBe('%%dj_table Session');
+    expect(magicLine('%%dj_table X')).toBe('%%dj_table X');
   });
 });
 
@@ -35,13 +42,19 @@ describe('placeProblems', () => {
     expect(p.severity).toBe('error');
   });
 
+  it('puts line 0 on the magic line', () => {
+    const [p] = placeProblems(cell, [{ line: 0, column: 12, end_column: 19, message: 'bad class name' }]);
+    expect(text(p.from, p.to)).toBe('Session');
+  });
+
   it('clamps lines to the cell (an empty last line gives an empty range, skipped by the editor)', () => {
     const placed = placeProblems(cell, [
-      { line: 0, column: 1, message: 'before' },
+      { line: -1, column: 1, message: 'before' },
       { line: 99, column: 1, message: 'after' }
     ]);
-    expect(placed.map(p => text(p.from, p.to))).toEqual(['-', '']);
+    expect(placed.map(p => text(p.from, p.to))).toEqual(['%', '']);
     expect(placed.every(p => p.to >= p.from)).toBe(true);
-    expect(placeProblems('%%dj_table X', [{ line: 1, column: 1, message: 'x' }])).toEqual([]);
+    const [only] = placeProblems('%%dj_table X', [{ line: 1, column: 1, message: 'x' }]);
+    expect(only.from).toBe(0); // no body: on the magic line
   });
 });

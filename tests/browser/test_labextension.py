@@ -125,6 +125,10 @@ def test_dj_table_cells_highlight_validate_and_fill_the_sidebar(open_notebook):
     set_source(nb, 2, "%%dj_table Session\n-> Subject\nsession_idx : uint8\n---\nduration : float64\n-> Nowhere")
     missing = editor(nb, 2).locator(".cm-dj-problem[title*='`Nowhere` is not defined in the notebook']")
     missing.first.wait_for(timeout=15000)
+    set_source(nb, 2, "%%dj_table Session --tier bogus\n-> Subject\nsession_idx : uint8\n---\nduration : float64")
+    tier = editor(nb, 2).locator(".cm-dj-problem[title*=\"--tier 'bogus' is not a table tier\"]")
+    tier.first.wait_for(timeout=15000)
+    assert tier.first.inner_text() == "--tier"
     set_source(nb, 2, "%%dj_table Session\n-> Subject\nsession_idx : uint8\n---\nduration : float64")
     editor(nb, 2).locator(".cm-dj-problem").first.wait_for(state="detached", timeout=15000)
 

@@ -16,7 +16,7 @@ import pytest
 import dj_jupyter as dj
 from dj_jupyter.definition.parser import parse_definition
 from dj_jupyter.errors import DefinitionError
-from dj_jupyter.jupyter.labext_bridge import check_definition, reply
+from dj_jupyter.jupyter.labext_bridge import check_definition, check_magic_line, reply
 from dj_jupyter.jupyter.labext_summary import iter_tables, pipeline_summary
 
 
@@ -98,11 +98,37 @@ def test_a_table_class_not_yet_declared_is_reported():
     assert "not declared in a schema yet" in problem["message"]
 
 
+# ---------------------------------------------------------------------------------------- check_magic_line
+@pytest.mark.parametrize("line, word, says", [
+    ("%%dj_table Session --tier bogus", "--tier", "--tier 'bogus' is not a table tier"),
+    ("%%dj_table session", "session", "must be a CamelCase Python name"),
+    ("%%dj_table Session --bogus 1", "--bogus", "unrecognized arguments: --bogus 1"),
+    ("%%dj_table", "%%dj_table", "required: class_name"),
+    ("%%dj_table Kind --tier lookup --make fill", "--make", "--make is for computed and imported tables"),
+    ("%%dj_table Trial --tier part", "--tier", "--tier part needs its master"),
+])
+def test_the_magic_line_is_checked_by_the_magic_parser_and_options(line, word, says):
+    (problem,) = check_magic_line(line)
+    assert problem["line"] == 0
+    assert line[problem["column"] - 1:problem["end_column"] - 1] == word
+    assert says in problem["message"]
+
+
+@pytest.mark.parametrize("line", [
+    "%%dj_table Session", "%%dj_table Session --tier computed --make f -s lab", "%%dj_table Trial --part-of Session",
+    "  %%dj_table Kind -t lookup -c rows",
+])
+def test_valid_magic_lines_have_no_problems(line):
+    assert check_magic_line(line) == []
+
+
 # ---------------------------------------------------------------------------------------- reply
 def test_reply_answers_json_requests_and_reports_bad_ones():
     answer = reply(json.dumps({"op": "check", "text": "a : int33"}), {})
     assert answer._repr_json_()["problems"][0]["line"] == 1
     assert json.loads(repr(answer)) == answer.value  # text/plain is JSON too
+    both = reply(json.dumps({"op": "check", "magic": "%%dj_table s", "text": "a : int33"}), {}).value["problems"]
+    assert [p["line"] for p in both] == [0, 1]
     assert "unknown request" in reply('{"op": "nope"}').value["error"]
     assert "JSONDecodeError" in reply("{not json").value["error"]
     assert reply('{"op": "summary"}', {}).value == {"running": False, "schemas": []}
@@ -207,8 +233,8 @@ def test_the_extension_request_through_a_real_kernel(tmp_path):
         summary = ask({"op": "summary"})["data"]["application/json"]
         assert [(t["name"], t["rows"]) for t in iter_tables(summary)] == [("subject", 1)]
         body = "-> Subject\nsession : int32\n---\ntrace : <blobb>\n\u00e9 : uint8"
-        problems = ask({"op": "check", "text": body})["data"]["application/json"]["problems"]
-        assert problems == check_definition(body, {})  # Subject is defined in the kernel: no reference problem
+        problems = ask({"op": "check", "magic": "%%dj_table Session", "text": body})["data"]["application/json"]
+        assert problems["problems"] == check_definition(body, {})  # Subject is in the kernel: no reference problem
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
