@@ -231,6 +231,13 @@ def test_diagram_draws_every_table_and_previews_the_clicked_one(open_notebook, l
     diagram.locator("button[title='reset view']").click()
     assert world.get_attribute("transform") == "translate(0,0) scale(1)"
 
+    # the keyboard selects too: focus a table, press Enter
+    diagram.locator(f".djw-node[data-table='{schema}.subject']").focus()
+    nb.page.keyboard.press("Enter")
+    expected = sql(lab_server, f"SELECT subject_id, species FROM \"{schema}.subject\" ORDER BY subject_id")
+    wait_for(lambda: shown_rows(nb.output(2).locator(".djw-preview table")) == expected, "Subject's rows", nb)
+    assert nb.page.locator(".jp-Notebook.jp-mod-editMode").count() == 0  # the notebook did not take the Enter
+
     check_dark_theme(nb, diagram, schema)
 
     # the static fallback saved with the output: the SVG drawing, one node per table

@@ -243,9 +243,20 @@ function render({ model, el }) {
       drawShape(node, colors, g);
       svg("text", { class: "djw-badge", x: node.x, y: node.y + node.height / 2 + 10, "text-anchor": "middle",
                     "font-size": 10 }, g);
+      const toggle = () => model.send({ type: "select", node: node.id === model.get("selected") ? "" : node.id });
       g.addEventListener("click", (event) => {
         event.stopPropagation();
-        if (!dragged) model.send({ type: "select", node: node.id === model.get("selected") ? "" : node.id });
+        if (!dragged) toggle();
+      });
+      // keyboard: Tab moves between tables, Enter or Space selects
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      g.setAttribute("aria-label", `${node.label} (${node.tier})`);
+      g.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" && event.key !== " ") return;
+        event.preventDefault();
+        event.stopPropagation();  // not also JupyterLab's Enter (edit mode)
+        toggle();
       });
       g.addEventListener("pointerenter", () => {
         tooltip.textContent = node.definition || node.label;

@@ -29,7 +29,7 @@ function header(model, column) {
   if (model.get("sort_column") === column.name) {
     th.classList.add(model.get("sort_descending") ? "djw-sorted-desc" : "djw-sorted-asc");
   }
-  th.addEventListener("click", () => {
+  const sort = () => {
     const same = model.get("sort_column") === column.name;
     // a third click on the same column goes back to the primary-key order
     if (same && model.get("sort_descending")) {
@@ -37,6 +37,14 @@ function header(model, column) {
     } else {
       model.send({ type: "sort", column: column.name, descending: same });
     }
+  };
+  th.addEventListener("click", sort);
+  th.tabIndex = 0;  // keyboard: Tab to a header, Enter or Space sorts
+  th.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    event.stopPropagation();  // not also JupyterLab's Enter (edit mode)
+    sort();
   });
   return th;
 }
