@@ -215,10 +215,19 @@ def test_diagram_draws_every_table_and_previews_the_clicked_one(open_notebook, l
     wait_for(lambda: shown_rows(nb.output(2).locator(".djw-preview table")) == expected, "Method's rows", nb)
     nb.screenshot("4-clicked-method", nb.output(2))
 
-    # wheel zooms, a drag pans without selecting what it started on
+    # a plain wheel scrolls the notebook (not the diagram); Ctrl + wheel zooms; a drag pans without selecting
     world = diagram.locator(".djw-world")
+    scroller = nb.page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer")
     trial.hover()
+    top = scroller.evaluate("el => el.scrollTop")
+    nb.page.mouse.wheel(0, 200)
+    wait_for(lambda: scroller.evaluate("el => el.scrollTop") > top, "the notebook to scroll", nb)
+    assert world.get_attribute("transform") == "translate(0,0) scale(1)"
+    trial.scroll_into_view_if_needed()
+    trial.hover()
+    nb.page.keyboard.down("Control")
     nb.page.mouse.wheel(0, -400)
+    nb.page.keyboard.up("Control")
     wait_for(lambda: "scale(1)" not in world.get_attribute("transform"), "the wheel zoom", nb)
     box = trial.bounding_box()
     nb.page.mouse.move(box["x"] + 5, box["y"] + 5)

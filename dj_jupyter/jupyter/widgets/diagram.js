@@ -1,5 +1,5 @@
 // DiagramWidget front end: draws the laid-out graph the kernel sent as SVG.
-// Wheel zooms around the pointer, dragging pans, hovering shows a table's definition,
+// Ctrl/Cmd + wheel (or a pinch) zooms around the pointer, dragging pans, hovering shows a table's definition,
 // clicking a node sends {"type": "select", "node": id}; selection, highlight and
 // populate status come back from the kernel as model state.
 
@@ -169,7 +169,7 @@ function toolbar(graph, palette, buttons) {
   bar.appendChild(legend(graph, palette));
   const hint = document.createElement("span");
   hint.className = "djw-hint";
-  hint.textContent = "click a table to preview it \u00b7 wheel to zoom \u00b7 drag to pan";
+  hint.textContent = "click a table to preview it \u00b7 Ctrl + wheel to zoom \u00b7 drag to pan";
   bar.appendChild(hint);
   return bar;
 }
@@ -272,11 +272,13 @@ function render({ model, el }) {
     attachPanZoom(canvas);
   };
 
-  // pan with a drag on the canvas, zoom with the wheel around the pointer
+  // pan with a drag on the canvas, zoom with Ctrl/Cmd + wheel around the pointer
   let dragged = false;
   const attachPanZoom = (canvas) => {
     let start = null;
     canvas.addEventListener("wheel", (event) => {
+      // a plain wheel scrolls the notebook past the diagram; Ctrl/Cmd + wheel (or a pinch) zooms
+      if (!event.ctrlKey && !event.metaKey) return;
       event.preventDefault();
       const r = canvas.getBoundingClientRect();
       const scale = canvas.viewBox.baseVal.width / r.width || 1;
