@@ -167,3 +167,34 @@ def test_populate_goes_through_datajoint_jobs(make_world):
         assert row["mean"] == pytest.approx(2 * pipeline.raw_trace(row["subject_id"], row["session_idx"]).mean())
     for jobs in (w.ref.Recording.jobs, w.ref.Analysis.jobs):
         assert not jobs.pending and not jobs.reserved and not jobs.errors
+
+
+DELETES = [("Experimenter", {"experimenter": "bob"}),  # referenced by nobody: only itself
+           ("Analysis", {"subject_id": 1, "session_idx": 2}),  # a master takes its parts along
+           ("Subject", {"subject_id": 2}),  # renamed references (both Pairing rows), sessions, parts
+           ("Experimenter", {"experimenter": "alice"}),  # through a nullable foreign key
+           ("Species", {"species_id": 1})]
+
+
+def test_cascade_delete_removes_what_datajoint_removes(make_world, store_dir):
+    """The same deletes in two copies of the pipeline: DataJoint deletes in one, dj_jupyter in the other.
+
+    Departure 3 of the spec, pinned: our delete also removes the deleted rows' objects; DataJoint's leaves them.
+    """
+    theirs, ours = make_world(), make_world()
+    folders = {w.name: [store_dir / ref.path for ref in (w.ref.Recording & {"subject_id": 2}).to_arrays("folder")]
+               for w in (theirs, ours)}
+    assert all(path.is_dir() for paths in folders.values() for path in paths)
+    for table, key in DELETES:
+        getattr(theirs.ref, table)().__and__(key).delete(prompt=False)
+        (getattr(ours.ours, table) & key).delete(prompt=False)
+        for name in TABLES + ("Analysis.Channel",):
+            expected = keys_of(parts(theirs.ref).get(name) or getattr(theirs.ref, name))
+            assert keys_of(parts(ours.ref).get(name) or getattr(ours.ref, name)) == expected, (table, key, name)
+    assert keys_of(ours.ref.Subject) == [{"subject_id": 3}]
+    assert all(path.is_dir() for path in folders[theirs.name])
+    assert not any(path.exists() for path in folders[ours.name])
+
+
+def keys_of(table) -> list[dict]:
+    return table().keys(order_by=list(table.primary_key)) if isinstance(table, type) else table.keys()
