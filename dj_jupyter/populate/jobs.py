@@ -28,6 +28,7 @@ from ..schema.fetch import fetch_rows
 from ..schema.table import FreeTable
 from ..sql.ddl import compile_create_table
 from ..sql.dml import compile_insert
+from ..sql.lineage import LINEAGE_TABLE, compile_clear_lineage, compile_insert_lineage
 from ..sql.jobs import (
     compile_delete_job,
     compile_due,
@@ -121,23 +122,37 @@ class Job(FreeTable):
         if self.exists:
             return
         conn = self.connection
+        keys = self._key_attributes()
         try:
-            conn.run_ddl(compile_create_table(conn.dialect, self._spec()))
+            conn.run_ddl(compile_create_table(conn.dialect, jobs_spec(self.database, self.target.table_name, keys,
+                                                                      dialect=conn.dialect)))
         except DataJointError:
             state_of(conn).invalidate(self.database)
             if not self.exists:  # another worker creating it at the same moment is fine
                 raise
+            return
         finally:
             state_of(conn).invalidate(self.database)
+        self._record_lineage([a.name for a in keys])
 
-    def _spec(self):
+    def _key_attributes(self) -> list:
         target = self.target
         heading = target.heading
         fk_columns: set[str] = set()
         for edge in state_of(self.connection).graph.parents((target.database, target.table_name)):
             fk_columns.update(edge.fk.columns)
-        keys = [heading[k] for k in heading.primary_key if k in fk_columns]
-        return jobs_spec(target.database, target.table_name, keys, dialect=self.connection.dialect)
+        return [heading[k] for k in heading.primary_key if k in fk_columns]
+
+    def _record_lineage(self, names: list[str]) -> None:
+        """``~lineage`` rows for the key columns, naming the jobs table as their origin (as DataJoint 2.x writes)."""
+        conn, schema, table = self.connection, self.database, self.table_name
+        if not state_of(conn).schema(schema).has_table(LINEAGE_TABLE):
+            return
+        with conn.transaction:
+            conn.query(compile_clear_lineage(conn.dialect, schema), (table,))
+            for name in names:
+                conn.query(compile_insert_lineage(conn.dialect, schema), (table, name, f"{schema}.{table}.{name}"))
+        state_of(conn).invalidate(schema)
 
     def _derive(self, node: Node) -> QueryExpression:
         if _restricts_table(node):
