@@ -6,7 +6,10 @@ Every table of the two schemas (the pipeline's, the hidden lineage table, the jo
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import re
+import uuid
 
 import pytest
 
@@ -55,7 +58,7 @@ def schemas(djref, ref_conn, conn, stores, new_schema, tmp_path_factory):
         names[lib.__name__] = new_schema()
         schema = lib.Schema(names[lib.__name__], connection=connection)
         p = pipeline.declare(lib, schema, tmp_path_factory.mktemp(lib.__name__))
-        schema(type("CoreTypes", (lib.Lookup,), {"definition": CORE_TYPES}))
+        schema(type("CoreTypes", (lib.Manual,), {"definition": CORE_TYPES}))
         pipeline.fill_manual(p)
         p.Recording.populate(reserve_jobs=True)
     return names
@@ -92,3 +95,36 @@ def test_same_lineage(schemas, conn):
     expected = lineage(schemas["datajoint"])
     assert ("session", "experimenter", "S.experimenter.experimenter") in expected
     assert lineage(schemas["dj_jupyter"]) == expected
+
+
+ROWS = [
+    dict(row_id=1, tag="a", v_int8=-128, v_int16=32767, v_int32=-2**31, v_int64=2**63 - 1, v_float32=1.5,
+         v_float64=-2.25e-300, v_bool=True, v_uuid=uuid.UUID(int=2**128 - 1), v_json={"a": [1, None, "x"], "b": {}},
+         v_date=datetime.date(1999, 12, 31), v_datetime=datetime.datetime(2026, 2, 3, 4, 5, 6),
+         v_datetime3=datetime.datetime(2026, 2, 3, 4, 5, 6, 789000), v_char="abcd", v_varchar="it's \\ 100% \"ok\"",
+         v_enum="gamma", v_decimal=decimal.Decimal("-123456.0001"), v_bytes=bytes(range(256)),
+         n_int32=None, n_varchar=None),
+    dict(row_id=2, tag="b", v_int8=0, v_int16=0, v_int32=0, v_int64=0, v_float32=0.0, v_float64=0.0, v_bool=False,
+         v_uuid=uuid.UUID(int=0), v_json=[1, 2], v_date=datetime.date(2026, 1, 1),
+         v_datetime=datetime.datetime(2026, 1, 1), v_datetime3=datetime.datetime(2026, 1, 1), v_char="",
+         v_varchar="", v_enum="alpha", v_decimal=decimal.Decimal("0"), v_bytes=b"", n_int32=7, n_varchar="x",
+         d_int=1, d_str="s", d_dec=decimal.Decimal("2.50"), d_enum="alpha"),
+]
+
+
+@pytest.mark.parametrize("writer", ["datajoint", "dj_jupyter"])
+def test_core_type_values_cross_over(schemas, djref, ref_conn, conn, writer):
+    """Rows written by one library are fetched equal (values and Python types) by both."""
+    name = schemas[writer]
+    tables = {"datajoint": djref.Schema(name, connection=ref_conn), "dj_jupyter": dj.Schema(name, connection=conn)}
+    libs = {"datajoint": djref, "dj_jupyter": dj}
+    classes = {k: tables[k](type("CoreTypes", (libs[k].Manual,), {"definition": CORE_TYPES})) for k in libs}
+    (classes[writer] & "row_id < 100").delete_quick()
+    for row in ROWS:  # the second row sets every default; the first relies on them
+        classes[writer].insert1(row)
+    fetched = {k: [{a: v for a, v in r.items() if a != "created"} for r in c.to_dicts(order_by="row_id")]
+               for k, c in classes.items()}
+    assert fetched["dj_jupyter"] == fetched["datajoint"]
+    assert [{k: type(v) for k, v in r.items()} for r in fetched["dj_jupyter"]] == [
+        {k: type(v) for k, v in r.items()} for r in fetched["datajoint"]]
+    assert fetched["datajoint"][0]["v_varchar"] == ROWS[0]["v_varchar"] and fetched["datajoint"][0]["d_dec"] == decimal.Decimal("1.50")
