@@ -333,6 +333,9 @@ COLUMNS = {
     "mixed dtypes": [np.arange(3.0), np.arange(3)],
     "other values": [np.arange(3.0), [1, 2]],
     "large": [np.zeros(200), np.ones(200)],
+    "above 64 KiB": [np.random.default_rng(i).standard_normal((100, 120)) for i in range(3)],
+    "above 64 KiB, other shapes": [np.random.default_rng(0).standard_normal((100, 120)),
+                                   np.random.default_rng(1).standard_normal((120, 100))],
     "big-endian": [np.arange(3, dtype=">f8"), np.arange(3, dtype=">f8")],
 }
 
@@ -360,6 +363,19 @@ def test_columns_pack_and_unpack_as_their_values_do(label):
         pairs[0][0][...] = 7  # rows read together are still separate values
         for got, want in pairs[1:]:
             assert_same(got, unpack(pack(want)))
+
+
+def test_large_arrays_of_a_column_share_blocks(monkeypatch):
+    from dj_jupyter.codecs import blob_unpack
+
+    values = [np.random.default_rng(i).standard_normal((100, 120)) for i in range(5)]  # 96,000 bytes each
+    monkeypatch.setattr(blob_unpack, "_BLOCK_BYTES", 2 * 96_000)
+    back = blob_unpack.unpack_column([pack(v) for v in values])
+    assert [b.base is back[0].base for b in back] == [True, True, False, False, False]
+    back[1][0, 0] = 42.0
+    for got, want in zip(back[2:], values[2:]):
+        assert_same(got, want)
+    assert back[0][0, 0] == values[0][0, 0]
 
 
 def test_column_of_corrupt_blobs_fails_like_one():
