@@ -4,6 +4,8 @@
  * A request is a silent execute_request whose user expression calls
  * `labext_bridge.reply(<json>, globals())`, and only when `dj_jupyter` is already
  * imported in the kernel: a kernel without it is not changed and answers null.
+ * Requests go to a kernel subshell when the kernel has them, so they are answered
+ * while a cell runs (a foreground populate moves the sidebar too).
  */
 import { Kernel } from '@jupyterlab/services';
 
@@ -48,6 +50,79 @@ async function isPython(kernel: Kernel.IKernelConnection): Promise<boolean> {
   return known;
 }
 
+/** Milliseconds after which a request is given up (a kernel that lost its subshell never answers). */
+export const REQUEST_TIMEOUT = 30000;
+
+const sideChannels = new WeakMap<Kernel.IKernelConnection, Promise<Kernel.IKernelConnection>>();
+
+/**
+ * A connection to a subshell of `kernel` (JEP 91, ipykernel 7), so that requests are answered
+ * while the main shell runs a cell; the kernel itself when it has no subshells.
+ */
+function sideChannel(kernel: Kernel.IKernelConnection): Promise<Kernel.IKernelConnection> {
+  let channel = sideChannels.get(kernel);
+  if (!channel) {
+    channel = openSideChannel(kernel);
+    sideChannels.set(kernel, channel);
+  }
+  return channel;
+}
+
+async function openSideChannel(kernel: Kernel.IKernelConnection): Promise<Kernel.IKernelConnection> {
+  await kernel.info;
+  if (!kernel.supportsSubshells) {
+    return kernel;
+  }
+  const side = kernel.clone({ handleComms: false });
+  const forget = (_: unknown, status: Kernel.Status) => {
+    if (status === 'restarting' || status === 'autorestarting' || status === 'dead') {
+      close(); // a restarted kernel has no subshells: open a new one on the next request
+    }
+  };
+  const close = () => {
+    sideChannels.delete(kernel);
+    kernel.statusChanged.disconnect(forget);
+    if (!side.isDisposed) {
+      side.dispose();
+    }
+  };
+  try {
+    await side.info;
+    const reply = await side.requestCreateSubshell({}, true).done;
+    const id = (reply.content as { subshell_id?: string; status?: string }).subshell_id;
+    if (!id) {
+      side.dispose();
+      return kernel;
+    }
+    side.subshellId = id;
+  } catch {
+    side.dispose();
+    return kernel;
+  }
+  kernel.statusChanged.connect(forget);
+  kernel.disposed.connect(close);
+  return side;
+}
+
+function withTimeout<T>(promise: Promise<T>, onTimeout: () => void): Promise<T | null> {
+  return new Promise(resolve => {
+    const timer = window.setTimeout(() => {
+      onTimeout();
+      resolve(null);
+    }, REQUEST_TIMEOUT);
+    promise.then(
+      value => {
+        window.clearTimeout(timer);
+        resolve(value);
+      },
+      () => {
+        window.clearTimeout(timer);
+        resolve(null);
+      }
+    );
+  });
+}
+
 /** Ask the kernel; null when there is no usable kernel, no dj_jupyter in it, or the request failed. */
 export async function askKernel(
   kernel: Kernel.IKernelConnection | null | undefined,
@@ -60,7 +135,8 @@ export async function askKernel(
     if (!(await isPython(kernel))) {
       return null;
     }
-    const future = kernel.requestExecute(
+    const channel = await sideChannel(kernel);
+    const future = channel.requestExecute(
       {
         code: '',
         silent: true,
@@ -71,8 +147,8 @@ export async function askKernel(
       },
       true
     );
-    const reply = await future.done;
-    if (reply.content.status !== 'ok') {
+    const reply = await withTimeout(future.done, () => future.dispose());
+    if (!reply || reply.content.status !== 'ok') {
       return null;
     }
     const value = expressionValue((reply.content as any).user_expressions?.dj);

@@ -9,7 +9,7 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { askKernel } from './kernel';
 
-/** Milliseconds between refreshes while a background populate runs, and otherwise. */
+/** Milliseconds between refreshes while a cell or a background populate runs, and otherwise. */
 export const FAST_REFRESH = 1500;
 export const SLOW_REFRESH = 10000;
 
@@ -58,6 +58,7 @@ export class PipelineSidebar extends Widget {
   private summary: Summary | null = null;
   private timer = 0;
   private inFlight = false;
+  private running = 0; // cells of the current notebook scheduled and not yet finished
   private kernel: Kernel.IKernelConnection | null = null;
   private body: HTMLElement;
   private status: HTMLElement;
@@ -78,6 +79,7 @@ export class PipelineSidebar extends Widget {
     this.node.append(header, this.status, this.body);
     tracker.currentChanged.connect(() => this.follow(), this);
     NotebookActions.executed.connect(this.onExecuted, this);
+    NotebookActions.executionScheduled.connect(this.onScheduled, this);
     this.follow();
   }
 
@@ -93,15 +95,24 @@ export class PipelineSidebar extends Widget {
 
   private onKernel(): void {
     this.summary = null;
+    this.running = 0;
     void this.refresh();
   }
 
   /**
-   * After a cell of the current notebook ran: tables may have been declared or filled.
+   * When a cell of the current notebook starts or ends: tables may have been declared or filled.
    * (Kernel status changes are not used: the sidebar's own requests make the kernel busy too.)
    */
+  private onScheduled(_: unknown, args: { notebook: Notebook }): void {
+    if (args.notebook === this.tracker.currentWidget?.content) {
+      this.running++;
+      this.schedule(300);
+    }
+  }
+
   private onExecuted(_: unknown, args: { notebook: Notebook }): void {
     if (args.notebook === this.tracker.currentWidget?.content) {
+      this.running = Math.max(this.running - 1, 0);
       this.schedule(300);
     }
   }
@@ -135,7 +146,8 @@ export class PipelineSidebar extends Widget {
     } finally {
       this.inFlight = false;
     }
-    this.schedule(this.summary?.running ? FAST_REFRESH : SLOW_REFRESH);
+    const busy = this.running > 0; // cells of this notebook run (answers come from a kernel subshell)
+    this.schedule(this.summary && (this.summary.running || busy) ? FAST_REFRESH : SLOW_REFRESH);
   }
 
   private render(panel: NotebookPanel | null): void {
@@ -203,6 +215,7 @@ export class PipelineSidebar extends Widget {
   dispose(): void {
     window.clearTimeout(this.timer);
     NotebookActions.executed.disconnect(this.onExecuted, this);
+    NotebookActions.executionScheduled.disconnect(this.onScheduled, this);
     super.dispose();
   }
 }

@@ -51,6 +51,9 @@ def cells(schema: str) -> list[str]:
         "%%dj_table Score --tier computed --make slow_make\n-> Subject\n---\nvalue : float64",
         f"Subject.insert({{'subject_id': i, 'name': f's{{i}}'}} for i in range({N_KEYS}))",
         "run = populate_in_background(Score, reserve_jobs=True, suppress_errors=True)",
+        "def slower_make(self, key):\n    time.sleep(0.6)\n    self.insert1({**key, 'value': 2.0})",
+        "%%dj_table Tally --tier computed --make slower_make\n-> Subject\n---\nvalue : float64",
+        "Tally.populate(suppress_errors=True)",
     ]
 
 
@@ -68,6 +71,16 @@ def set_source(nb, index: int, source: str) -> None:
              const panel = Array.from(window.jupyterapp.shell.widgets('main')).find((w) => w.context?.path === path);
              panel.content.widgets[index].model.sharedModel.setSource(source);
            }""", [nb.name, index, source])
+
+
+def cell_source(nb, index: int) -> str:
+    """The source of cell ``index`` from the notebook model (off-screen cells may not be drawn)."""
+    return nb.page.evaluate(
+        """([path, index]) => {
+             const panel = Array.from(window.jupyterapp.shell.widgets('main')).find((w) => w.context?.path === path);
+             const cell = panel.content.widgets[index];
+             return cell ? cell.model.sharedModel.getSource() : null;
+           }""", [nb.name, index])
 
 
 def sidebar_progress(nb, table: str) -> str:
@@ -164,17 +177,33 @@ def test_dj_table_cells_highlight_validate_and_fill_the_sidebar(open_notebook):
     assert "no signal for subject 5" in errors.get_attribute("title")
     nb.screenshot("sidebar-populated")
 
+    # a populate in the foreground: the kernel is busy, the sidebar still moves (it asks a kernel subshell)
+    nb.run_cells([7, 8])
+    nb.page.locator(f"{SIDEBAR} .dj-table[data-table='__tally']").wait_for(timeout=15000)
+    before = nb.run_cell(9, wait=False)
+    moving: list[str] = []
+    deadline = time.monotonic() + 60
+    while not nb.finished(9, before):
+        assert time.monotonic() < deadline, f"progress seen: {moving}; {nb.describe_errors()}"
+        text = sidebar_progress(nb, "__tally")
+        if text and (not moving or text != moving[-1]) and nb.prompt(9) == "[*]:":
+            moving.append(text)
+        nb.page.wait_for_timeout(100)
+    assert len([m for m in moving if 0 < int(m.split("/")[0]) < N_KEYS - 1]) >= 2, moving
+
     # clicking a table inserts a cell previewing it; the ERD button inserts the diagram's cell
     count = nb.page.locator(".jp-Notebook .jp-Cell").count()
     nb.page.locator(f"{SIDEBAR} .dj-table[data-table='subject']").click()
     nb.page.locator(".jp-Notebook .jp-Cell").nth(count).wait_for(timeout=15000)
+    assert cell_source(nb, count) == "Subject()"
     inserted = nb.page.locator(".jp-Notebook .jp-Cell").nth(count)
-    assert "Subject()" in inserted.locator(".cm-content").inner_text()
+    inserted.scroll_into_view_if_needed()
     inserted.locator(".jp-OutputArea-output", has_text="s3").first.wait_for(timeout=30000)
     nb.page.locator(f"{SIDEBAR} .dj-schema[data-schema='{schema}'] .dj-erd-button").click()
     erd = nb.page.locator(".jp-Notebook .jp-Cell").nth(count + 1)
     erd.wait_for(timeout=15000)
-    assert "dj.Diagram(schema)" in erd.locator(".cm-content").inner_text()
+    assert cell_source(nb, count + 1) == "dj.Diagram(schema)"
+    erd.scroll_into_view_if_needed()
     erd.locator(".jp-OutputArea-output").first.wait_for(timeout=30000)
     nb.screenshot("preview-and-diagram")
     errors = [line for line in nb.console if line.startswith(("error", "pageerror")) and "dj" in line.lower()]
