@@ -12,11 +12,14 @@ conn          a ``dj_jupyter.Connection`` to MariaDB (session)
 store_dir     the shared store's folder (session)
 stores        both libraries' ``stores`` configured to that folder while a test runs
 new_schema    a factory of fresh schema names; every schema it made is dropped afterwards
+pg            PostgreSQL (postgres@127.0.0.1:5432): ``pg.ref_conn``, ``pg.conn``, ``pg.new_schema()``; DataJoint's
+              ``database.backend`` is ``postgresql`` while the module runs (module)
 """
 
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 import pytest
 
@@ -96,3 +99,32 @@ def new_schema(conn):
     yield make
     for name in made:
         drop_schema(conn, name)
+
+
+@pytest.fixture(scope="module")
+def pg(djref, tmp_path_factory):
+    require_backend("postgresql")
+    host, port = SERVERS["postgresql"]["host"].split(":")
+    saved = {key: djref.config[key] for key in ("database.backend", "database.host", "database.port", "database.user")}
+    djref.config["database.backend"] = "postgresql"
+    djref.config["database.host"], djref.config["database.port"] = host, int(port)
+    djref.config["database.user"] = SERVERS["postgresql"]["user"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref_connection = djref.Connection(host, SERVERS["postgresql"]["user"], "", port=int(port))
+    conn = make_connection("postgresql", tmp_path_factory.mktemp("interop-pg"))
+    made: list[str] = []
+
+    def new_schema() -> str:
+        made.append(fresh_schema_name("djtest_interop_"))
+        return made[-1]
+
+    try:
+        yield SimpleNamespace(ref_conn=ref_connection, conn=conn, new_schema=new_schema)
+    finally:
+        ref_connection.close()
+        for name in made:
+            drop_schema(conn, name)
+        conn.close_all()
+        for key, value in saved.items():
+            djref.config[key] = value

@@ -74,7 +74,7 @@ def declare(lib: Any, schema: Any, workdir: Path, store: str = "shared") -> Simp
         sex : enum('F', 'M', 'U')
         dob : date
         weight_g : decimal(6,2)     # grams
-        uid : uuid
+        uid = null : uuid
         info = null : json
         notes = "" : varchar(255)
         """
@@ -172,11 +172,11 @@ def sessions() -> list[dict]:
     return rows
 
 
-def fill_manual(p: SimpleNamespace) -> None:
-    """Insert the manual rows (the same calls work with both libraries)."""
+def fill_manual(p: SimpleNamespace, *, uuids: bool = True) -> None:
+    """Insert the manual rows (the same calls work with both libraries); ``uuids=False`` leaves ``uid`` null."""
     p.Experimenter.insert([dict(experimenter="alice", full_name="Alice A."),
                            dict(experimenter="bob", full_name="Bob B.")])
-    p.Subject.insert(SUBJECTS)
+    p.Subject.insert(SUBJECTS if uuids else [{k: v for k, v in row.items() if k != "uid"} for row in SUBJECTS])
     p.Pairing.insert([dict(subject_a=1, subject_b=2, relation="sibling"),
                       dict(subject_a=2, subject_b=3, relation="cagemate")])
     p.Session.insert(sessions())
