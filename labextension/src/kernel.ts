@@ -76,7 +76,8 @@ async function openSideChannel(kernel: Kernel.IKernelConnection): Promise<Kernel
   const side = kernel.clone({ handleComms: false });
   const forget = (_: unknown, status: Kernel.Status) => {
     if (status === 'restarting' || status === 'autorestarting' || status === 'dead') {
-      close(); // a restarted kernel has no subshells: open a new one on the next request
+      side.subshellId = null; // gone with the kernel process: nothing to delete
+      close(); // a restarted kernel gets a new subshell on the next request
     }
   };
   const close = () => {

@@ -281,3 +281,28 @@ def test_token_colours_follow_light_and_dark_themes(open_notebook):
         assert _contrast(light[kind], light["background"]) >= 3, (kind, light)
         assert _contrast(dark[kind], dark["background"]) >= 3, (kind, dark)
     assert len({light[k] for k in light if k != "background"}) >= 5  # the parts are told apart
+
+
+def test_the_sidebar_works_again_after_a_kernel_restart(open_notebook):
+    schema = f"labext_{uuid.uuid4().hex[:8]}"
+    nb = open_notebook("restart.ipynb", [
+        f"import dj_jupyter as dj\n%load_ext dj_jupyter\nschema = dj.Schema({schema!r})",
+        "%%dj_table Animal\nanimal_id : uint16",
+        "Animal.insert1({'animal_id': 1})",
+    ])
+    nb.page.locator(".jp-SideBar .lm-TabBar-tab[data-id='dj-jupyter-pipeline']").click()
+    nb.run_cells([0, 1])
+    animal = nb.page.locator(f"{SIDEBAR} .dj-table[data-table='animal'] .dj-rows")
+    animal.filter(has_text="0 rows").wait_for(timeout=15000)
+    nb.page.evaluate(
+        """async (path) => {
+             const panel = Array.from(window.jupyterapp.shell.widgets('main')).find((w) => w.context?.path === path);
+             await panel.sessionContext.session.kernel.restart();
+           }""", nb.name)
+    nb.wait_idle()
+    nb.page.locator(f"{SIDEBAR} .dj-sidebar-status", has_text="No dj_jupyter in this kernel").wait_for(timeout=15000)
+    nb.run_cells([0, 1, 2])  # the table exists: the cell rebinds the class
+    animal.filter(has_text="1 row").wait_for(timeout=15000)
+    nb.screenshot("after-restart")
+    errors = [line for line in nb.console if line.startswith(("error", "pageerror"))]
+    assert not errors, errors
