@@ -93,3 +93,9 @@ def open_notebook(lab_server, chromium, screenshot_dir):
     for page in pages:
         page.close()
     lab_server.shutdown_kernels()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the screenshots are (without xdist; with it, see test-artifacts/screenshots/)."""
+    if ARTIFACTS.exists() and any(ARTIFACTS.iterdir()):
+        terminalreporter.write_line(f"browser test screenshots: {ARTIFACTS}")

@@ -220,8 +220,8 @@ def test_diagram_draws_every_table_and_previews_the_clicked_one(open_notebook, l
     scroller = nb.page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer")
     trial.hover()
     top = scroller.evaluate("el => el.scrollTop")
-    nb.page.mouse.wheel(0, 200)
-    wait_for(lambda: scroller.evaluate("el => el.scrollTop") > top, "the notebook to scroll", nb)
+    nb.page.mouse.wheel(0, -100 if top > 0 else 100)  # up when it can: it may be scrolled to the end
+    wait_for(lambda: scroller.evaluate("el => el.scrollTop") != top, "the notebook to scroll", nb)
     assert world.get_attribute("transform") == "translate(0,0) scale(1)"
     trial.scroll_into_view_if_needed()
     trial.hover()
@@ -343,8 +343,12 @@ def test_cancel_stops_a_background_populate_between_keys(open_notebook, lab_serv
     jobs = nb.widget(3, ".djw-jobs")
     wait_for(lambda: progress_of(widget)[0] >= 3, "three keys done", nb)
     # the jobs view polls the jobs table: the key being computed is reserved, by this host
-    wait_for(lambda: jobs.locator(".djw-job-reserved").inner_text() == "1 reserved", "the reserved key", nb)
-    assert jobs.locator("tbody tr").count() == 1 and "subject_id" in jobs.locator("tbody td").first.inner_text()
+    def reserved():  # read in one go: the view redraws at every poll
+        return jobs.evaluate("""root => [root.querySelector('.djw-job-reserved').textContent,
+                                         Array.from(root.querySelectorAll('tbody tr'), r => r.textContent)]""")
+
+    wait_for(lambda: (lambda chip, rows: chip == "1 reserved" and len(rows) == 1 and "subject_id=" in rows[0])(
+        *reserved()), "the reserved key, with its row", nb)
     nb.screenshot("1-before-cancel", nb.output(2))
     nb.screenshot("1-jobs-while-running", nb.output(3))
     widget.locator("button.djw-cancel").click()

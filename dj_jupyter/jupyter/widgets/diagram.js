@@ -296,6 +296,7 @@ function render({ model, el }) {
       const dx = event.clientX - start.cx, dy = event.clientY - start.cy;
       if (Math.abs(dx) + Math.abs(dy) > 3) dragged = true;
       if (dragged) {
+        tooltip.style.display = "none";  // a definition would follow the drawing around
         const r = canvas.getBoundingClientRect();
         const scale = canvas.viewBox.baseVal.width / r.width || 1;
         view = { k: view.k, x: start.x + dx * scale, y: start.y + dy * scale };
