@@ -1,4 +1,4 @@
-"""The JavaScript unit tests of the JupyterLab extension (``labextension/``, jest via ``jlpm test``).
+"""The JupyterLab extension (``labextension/``): its JavaScript unit tests (jest via ``jlpm test``), and its installation.
 
 They cover the highlighting tokenizer and the placing of the kernel's problems in a cell.
 With CI=true failing to run them is a failure; locally they are skipped when node or jlpm
@@ -9,8 +9,10 @@ build, ``pip install -e .``, normally did it).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,17 @@ def test_jest_suite_of_the_labextension_passes():
     report = result.stdout + result.stderr
     assert result.returncode == 0, f"jest failed in {EXTENSION}:\n{report[-6000:]}"
     assert "Tests:" in report and "failed" not in report.split("Tests:")[-1].splitlines()[0]
+
+
+def test_the_installed_extension_is_listed_enabled():
+    """``pip install`` (editable or not) ships the built extension where JupyterLab finds it."""
+    try:
+        import jupyterlab  # noqa: F401
+    except ImportError:
+        _unavailable("jupyterlab is not installed")
+    result = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    line = next((entry for entry in listing.splitlines() if "dj-jupyter-labextension" in entry), None)
+    assert line is not None, f"dj-jupyter-labextension is not installed (pip install -e .):\n{listing}"
+    assert "enabled" in line and "OK" in line, line
