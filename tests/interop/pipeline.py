@@ -155,7 +155,7 @@ def declare(lib: Any, schema: Any, workdir: Path, store: str = "shared") -> Simp
             self.Channel.insert([dict(key, channel=i, rms=float(np.sqrt((row ** 2).mean())), values=row)
                                  for i, row in enumerate(trace)])
 
-    return SimpleNamespace(schema=schema, Species=Species, Experimenter=Experimenter, Subject=Subject,
+    return SimpleNamespace(lib=lib, schema=schema, Species=Species, Experimenter=Experimenter, Subject=Subject,
                            Pairing=Pairing, Session=Session, Recording=Recording, Analysis=Analysis)
 
 

@@ -82,6 +82,18 @@ QUERIES = {
     "json": lambda m: m.Session.proj(rate="json_value(params, '$.rate')") & "rate > 1000",
     "uuid restrict": lambda m: m.Subject & {"uid": pipeline.SUBJECTS[1]["uid"]},
     "union": lambda m: (m.Session & "session_idx = 1").proj() + (m.Session & "subject_id = 3").proj(),
+    "aggr keeps all rows": lambda m: m.Subject.aggr(m.Pairing.proj(subject_id="subject_a"), n="count(subject_b)"),
+    "aggr exclude": lambda m: m.Subject.aggr(m.Pairing.proj(subject_id="subject_a"), n="count(subject_b)",
+                                             exclude_nonmatching=True),
+    "U aggr": lambda m: m.lib.U("sex").aggr(m.Subject, n="count(*)", heaviest="max(weight_g)"),
+    "U distinct": lambda m: m.lib.U("species_id") & m.Subject,
+    "Top": lambda m: m.Session & m.lib.Top(2, "session_start DESC"),
+    "or list": lambda m: m.Session & [{"subject_id": 1, "session_idx": 1}, {"subject_id": 3}],
+    "AndList": lambda m: m.Session & m.lib.AndList(["session_idx > 1", {"subject_id": 1}]),
+    "Not": lambda m: m.Subject & m.lib.Not({"sex": "F"}),
+    "rename key": lambda m: m.Session.proj("session_start", sid="subject_id"),
+    "part join master": lambda m: (m.Analysis * m.Analysis.Channel & "rms > 1").proj("mean", "rms"),
+    "decimal date restrict": lambda m: m.Subject & 'weight_g > 25.25' & 'dob < "2025-02-01"',
 }
 
 
@@ -91,6 +103,14 @@ def test_queries_agree(world, name):
     expected = sorted_rows(build(world.ref))
     assert expected, f"{name}: the reference returned nothing"
     assert sorted_rows(build(world.ours)) == expected
+
+
+def test_ordered_pages_agree(world):
+    for kwargs in (dict(order_by="session_start DESC", limit=3), dict(order_by=["subject_id DESC", "session_idx"],
+                                                                       limit=2, offset=1)):
+        assert plain_rows(world.ours.Session.proj("session_start").to_dicts(**kwargs)) == plain_rows(
+            world.ref.Session.proj("session_start").to_dicts(**kwargs))
+    assert len(world.ours.Session & "subject_id = 1") == len(world.ref.Session & "subject_id = 1") == 3
 
 
 def sorted_rows(query) -> list[dict]:
