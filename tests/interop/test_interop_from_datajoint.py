@@ -218,3 +218,26 @@ def test_cascade_delete_removes_what_datajoint_removes(make_world, store_dir):
 
 def keys_of(table) -> list[dict]:
     return table().keys(order_by=list(table.primary_key)) if isinstance(table, type) else table.keys()
+
+
+def test_schema_listing_and_headings_agree(world, conn, ref_conn, djref):
+    assert sorted(dj.Schema(world.name, connection=conn).list_tables()) == sorted(world.ref.schema.list_tables())
+    assert world.name in dj.list_schemas(connection=conn) and world.name in djref.list_schemas(connection=ref_conn)
+    for name in TABLES + ("Analysis.Channel",):
+        ours, ref = pick(world.ours, name), pick(world.ref, name)
+        assert ours.primary_key == list(ref.primary_key), name
+        assert list(ours.heading.names) == list(ref.heading.names), name
+        assert list(ours.heading.secondary_attributes) == list(ref.heading.secondary_attributes), name
+
+
+def test_deleting_from_a_part_alone_is_refused_by_both(world):
+    key = world.ref.Analysis.Channel().keys(limit=1)[0]
+    with pytest.raises(Exception, match="(?i)part"):
+        (world.ref.Analysis.Channel & key).delete(prompt=False)
+    with pytest.raises(dj.DataJointError, match="(?i)part"):
+        (world.ours.Analysis.Channel & key).delete(prompt=False)
+    assert world.ref.Analysis.Channel & key and world.ours.Analysis.Channel & key
+
+
+def pick(p, name):
+    return p.Analysis.Channel if name == "Analysis.Channel" else getattr(p, name)
