@@ -241,3 +241,14 @@ def test_deleting_from_a_part_alone_is_refused_by_both(world):
 
 def pick(p, name):
     return p.Analysis.Channel if name == "Analysis.Channel" else getattr(p, name)
+
+
+def test_updates_cross_over(world):
+    """update1 by one library, read by the other (a varchar, a json and a <blob> column)."""
+    key = dict(subject_id=2, session_idx=1)
+    world.ours.Session.update1(dict(key, params={"rate": 5}, raw=np.eye(3)))
+    row = (world.ref.Session & key).fetch1()
+    assert row["params"] == {"rate": 5}
+    np.testing.assert_array_equal(row["raw"], np.eye(3))
+    world.ref.Experimenter.update1(dict(experimenter="bob", full_name="Robert B."))
+    assert (world.ours.Experimenter & {"experimenter": "bob"}).fetch1("full_name") == "Robert B."
