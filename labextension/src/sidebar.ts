@@ -89,8 +89,17 @@ export class PipelineSidebar extends Widget {
     if (session) {
       session.kernelChanged.disconnect(this.onKernel, this);
       session.kernelChanged.connect(this.onKernel, this);
+      session.statusChanged.disconnect(this.onStatus, this);
+      session.statusChanged.connect(this.onStatus, this);
     }
     this.onKernel();
+  }
+
+  /** A restart ends the running cells without their `executed` signals. */
+  private onStatus(_: unknown, status: Kernel.Status): void {
+    if (status === 'restarting' || status === 'autorestarting' || status === 'dead') {
+      this.running = 0;
+    }
   }
 
   private onKernel(): void {
