@@ -86,3 +86,24 @@ def test_datajoint_unpacks_our_blobs(zoo, case):
     assert_same(row["inline"], VALUES[case], f"{case} (<blob>)")
     assert_same(row["stored"], VALUES[case], f"{case} (<blob@shared>)")
     assert row["by_default"] == repr(VALUES[case]).encode()
+
+
+INLINE_ZOO = """
+v_id : int16
+---
+inline : <blob>
+"""
+
+
+@pytest.fixture(scope="module")
+def zoo_from_ref(djref, ref_conn, conn, new_schema):
+    """The other direction: DataJoint packs the values (inline <blob>: it cannot store them on MariaDB)."""
+    name = new_schema()
+    ref = djref.Schema(name, connection=ref_conn)(type("Zoo", (djref.Manual,), {"definition": INLINE_ZOO}))
+    ref.insert([dict(v_id=i, inline=value) for i, value in enumerate(VALUES.values())])
+    return dj.Schema(name, connection=conn)(type("Zoo", (dj.Manual,), {"definition": INLINE_ZOO}))
+
+
+@pytest.mark.parametrize("case", list(VALUES))
+def test_we_unpack_datajoint_blobs(zoo_from_ref, case):
+    assert_same((zoo_from_ref & {"v_id": list(VALUES).index(case)}).fetch1("inline"), VALUES[case], case)
