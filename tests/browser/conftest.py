@@ -84,6 +84,7 @@ def open_notebook(lab_server, chromium, screenshot_dir):
     pages: list[NotebookPage] = []
 
     def open_(name: str, cells: list[str]) -> NotebookPage:
+        (lab_server.root / name).parent.mkdir(parents=True, exist_ok=True)
         write_notebook(lab_server.root / name, cells)
         page = NotebookPage(chromium.new_page(), lab_server, name, screenshot_dir)
         pages.append(page)

@@ -1,14 +1,18 @@
 """The notebook widgets drawn by JupyterLab in headless Chromium, checked against the database.
 
 Each test writes a notebook that declares a small pipeline in its own schema (in the
-SQLite file the server's ``datajoint.json`` names), runs it in a real kernel, clicks
-the widgets, and compares what the page shows with SQL run here on the same file
-(plain ``sqlite3``: no dj_jupyter code on the checking side).  Screenshots of every
+SQLite file the server's ``datajoint.json`` names; the preview test also on MariaDB),
+runs it in a real kernel, clicks the widgets, and compares what the page shows with SQL
+run here on the same database (plain ``sqlite3`` / ``pymysql``: no dj_jupyter code on
+the checking side).  Screenshots of every
 step go to ``test-artifacts/screenshots/<test>/``.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import os
 import re
 import sqlite3
 import time
@@ -95,10 +99,53 @@ Trial.insert(({{'subject_id': s, 'trial': t, 'score': (s * 37 + t * 11) % 23 + t
     ]
 
 
-def sql(server, query: str) -> list[tuple]:
-    """Rows of ``query`` on the notebooks' SQLite file, as tuples of the strings the preview shows."""
+def sql(server, query: str, backend: str = "sqlite") -> list[tuple]:
+    """Rows of ``query`` as tuples of the strings the preview shows: on the notebooks' SQLite file, or on MariaDB."""
+    if backend == "mysql":
+        import pymysql
+
+        with closing(pymysql.connect(**MARIADB)) as db, db.cursor() as cursor:
+            cursor.execute(query)
+            return [tuple(str(v) for v in row) for row in cursor.fetchall()]
     with closing(sqlite3.connect(server.root / "dj_jupyter.db", timeout=30)) as db:
         return [tuple(str(v) for v in row) for row in db.execute(query)]
+
+
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+
+
+def notebook_folder(lab_server, backend: str) -> str:
+    """The folder (under the server's root) of the notebooks of ``backend``: its own ``datajoint.json``.
+
+    SQLite notebooks sit in the root (its datajoint.json names the SQLite file); MariaDB
+    notebooks in ``mariadb/``, whose datajoint.json points at the test server.  An
+    unreachable MariaDB skips the test (fails it with ``CI=true``).
+    """
+    if backend == "sqlite":
+        return ""
+    try:
+        sql(lab_server, "SELECT 1", backend)
+    except Exception as exc:  # noqa: BLE001 - any reason the server cannot be used
+        message = f"the MariaDB test server is not reachable ({exc})"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(message + "; in CI every backend must be up", pytrace=False)
+        pytest.skip(message)
+    folder = lab_server.root / "mariadb"
+    folder.mkdir(exist_ok=True)
+    (folder / "datajoint.json").write_text(json.dumps({"database": {
+        "backend": "mysql", "host": f"{MARIADB['host']}:{MARIADB['port']}", "user": MARIADB["user"], "use_tls": False}}))
+    return "mariadb/"
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def backend(request, lab_server):
+    """``(backend, folder, table reference)``: where a test's notebook goes and how SQL names its tables."""
+    folder = notebook_folder(lab_server, request.param)
+    if request.param == "sqlite":
+        yield request.param, folder, lambda schema, table: f'"{schema}.{table}"'
+        return
+    yield request.param, folder, lambda schema, table: f"`{schema}`.`{table}`"
+    sql(lab_server, "DROP DATABASE IF EXISTS `djtest_browser_preview`", "mysql")  # only this test's schema
 
 
 def shown_rows(table) -> list[tuple]:
@@ -124,42 +171,45 @@ def wait_for(condition, what: str, nb, timeout: float = 30.0):
 
 
 # ---------------------------------------------------------------------- previews
-def test_preview_pages_and_sorts_in_the_database(open_notebook, lab_server):
-    schema = "browser_preview"
-    nb = open_notebook("preview.ipynb", [*pipeline_cells(schema), "Trial()"])
+def test_preview_pages_and_sorts_in_the_database(open_notebook, lab_server, backend):
+    backend, folder, table_ref = backend
+    schema = "djtest_browser_preview" if backend == "mysql" else "browser_preview"
+    if backend == "mysql":
+        sql(lab_server, f"DROP DATABASE IF EXISTS `{schema}`", backend)  # left by an interrupted run
+    nb = open_notebook(f"{folder}preview.ipynb", [*pipeline_cells(schema), "Trial()"])
     nb.run_cells(range(3))
     preview = nb.widget(2, ".djw-preview:not(.djw-static)")
     table = preview.locator("table")
-    trial = f'"{schema}.trial"'
-    select = f"SELECT subject_id, trial, score, '<blob>' FROM {trial}"
+    select = f"SELECT subject_id, trial, score, '<blob>' FROM {table_ref(schema, 'trial')}"
+    query = functools.partial(sql, lab_server, backend=backend)
 
     wait_for(lambda: "Total: 60" in preview.inner_text(), "the row count", nb)
-    assert shown_rows(table) == sql(lab_server, f"{select} ORDER BY subject_id, trial LIMIT 10")
+    assert shown_rows(table) == query(f"{select} ORDER BY subject_id, trial LIMIT 10")
     nb.screenshot("1-first-page", nb.output(2))
 
     preview.locator("button[title='next page']").click()
     wait_for(lambda: "page 2 of 6" in preview.inner_text(), "page 2", nb)
-    assert shown_rows(table) == sql(lab_server, f"{select} ORDER BY subject_id, trial LIMIT 10 OFFSET 10")
+    assert shown_rows(table) == query(f"{select} ORDER BY subject_id, trial LIMIT 10 OFFSET 10")
     nb.screenshot("2-page-2", nb.output(2))
 
     preview.locator("th", has_text="score").click()
     wait_for(lambda: preview.locator("th.djw-sorted-asc").count(), "the ascending sort", nb)
-    expected = sql(lab_server, f"{select} ORDER BY score, subject_id, trial LIMIT 10")
+    expected = query(f"{select} ORDER BY score, subject_id, trial LIMIT 10")
     wait_for(lambda: shown_rows(table) == expected, "rows sorted by score", nb)
     assert "page 1 of 6" in preview.inner_text()
     nb.screenshot("3-sorted-by-score", nb.output(2))
 
     preview.locator("th", has_text="score").click()
-    expected = sql(lab_server, f"{select} ORDER BY score DESC, subject_id, trial LIMIT 10")
+    expected = query(f"{select} ORDER BY score DESC, subject_id, trial LIMIT 10")
     wait_for(lambda: shown_rows(table) == expected, "rows sorted by score, descending", nb)
     preview.locator("button[title='next page']").click()
-    expected = sql(lab_server, f"{select} ORDER BY score DESC, subject_id, trial LIMIT 10 OFFSET 10")
+    expected = query(f"{select} ORDER BY score DESC, subject_id, trial LIMIT 10 OFFSET 10")
     wait_for(lambda: shown_rows(table) == expected, "page 2 sorted by score, descending", nb)
     assert preview.locator("th.djw-sorted-desc").inner_text().startswith("score")
     nb.screenshot("4-descending-page-2", nb.output(2))
 
     preview.locator("button[title='last page']").click()
-    expected = sql(lab_server, f"{select} ORDER BY score DESC, subject_id, trial LIMIT 10 OFFSET 50")
+    expected = query(f"{select} ORDER BY score DESC, subject_id, trial LIMIT 10 OFFSET 50")
     wait_for(lambda: shown_rows(table) == expected, "the last page", nb)
     assert preview.locator("button[title='next page']").is_disabled()
 
@@ -169,7 +219,7 @@ def test_preview_pages_and_sorts_in_the_database(open_notebook, lab_server):
     try:
         static.set_content(joined(data["text/html"]))
         rows = shown_rows(static.locator("table.djw-table"))
-        assert rows[:10] == sql(lab_server, f"{select} ORDER BY subject_id, trial LIMIT 10") and rows[10] == ("\u2026",)
+        assert rows[:10] == query(f"{select} ORDER BY subject_id, trial LIMIT 10") and rows[10] == ("\u2026",)
         assert "Total: 60" in static.inner_text("body")
         static.screenshot(path=str(nb.screenshot_path("5-static-html-fallback")))
     finally:
