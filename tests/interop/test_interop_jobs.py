@@ -83,3 +83,19 @@ def test_job_metadata_and_kept_records_match(djref, ref_conn, conn, new_schema, 
         table = declare(other, schema, fail=set())
         done = table.jobs.completed.to_dicts()
         assert sorted(r["item"] for r in done) == [1, 2, 3, 4, 5], lib
+
+
+def test_reservations_are_recorded_alike(djref, ref_conn, conn, new_schema):
+    """A reservation names the same things whichever library made it: user, host, pid, the server connection."""
+    name = new_schema()
+    ref = declare(djref, djref.Schema(name, connection=ref_conn), fail=set())
+    ours = declare(dj, dj.Schema(name, connection=conn), fail=set())
+    ref.jobs.refresh()
+    assert ref.jobs.reserve({"item": 1}) and ours.jobs.reserve({"item": 2})
+    assert not ours.jobs.reserve({"item": 1}) and not ref.jobs.reserve({"item": 2})
+    columns = "status, user, host, pid, connection_id, version, reserved_time IS NOT NULL"
+    rows = conn.query(f"SELECT {columns} FROM `{name}`.`~~square` WHERE item IN (1, 2) ORDER BY item").fetchall()
+    ours_id = conn.query("SELECT connection_id()").fetchone()[0]
+    assert rows[0][:4] == rows[1][:4] == ("reserved", ref_conn.get_user(), rows[0][2], rows[0][3])
+    assert (rows[0][4], rows[1][4]) == (ref_conn.connection_id, ours_id)
+    assert rows[0][5:] == rows[1][5:] == ("", 1)
