@@ -120,8 +120,9 @@ def codec_column_encoder(attr: Attribute, dialect: str, *, schema: str, table: s
     """
     plan = plan_codec(attr)
     cfg = global_config if config is None else config
-    if plan.store is not None:
-        get_store(plan.store, config=cfg)  # an unknown store fails before any value is encoded
+    if plan.store is not None:  # an unknown store fails before any value is encoded
+        pick = getattr(plan.chain[0], "store_name", None)  # a codec may read <x@> as another default
+        get_store(pick(plan.store, cfg) if pick is not None else plan.store, config=cfg)
     context = {"schema": schema, "table": table, "field": attr.name, "config": cfg}
     extra = {"_schema": schema, "_table": table, "_field": attr.name, "_config": cfg}
     store = plan.store or None

@@ -34,10 +34,7 @@ __all__ = ["FilepathCodec", "parse_filepath", "stat_target"]
 
 
 def _store_for(store_name: str | None, config: Any) -> Any:
-    if not store_name:
-        stores = config["stores"] if isinstance(config["stores"], dict) else {}
-        store_name = stores.get("filepath_default") or None
-    return get_store(store_name, config=config)
+    return get_store(FilepathCodec.store_name(store_name, config), config=config)
 
 
 def parse_filepath(value: Any, spec: Any) -> str:
@@ -157,6 +154,14 @@ class FilepathCodec(Codec):
     """``<filepath@>``: a relative path of an existing, user-managed file or folder of the store."""
 
     name = "filepath"
+
+    @staticmethod
+    def store_name(store_name: str | None, config: Any) -> str | None:
+        """The store of ``<filepath@store_name>``: ``<filepath@>`` means ``stores.filepath_default``, else the default."""
+        if store_name:
+            return store_name
+        stores = config["stores"] if isinstance(config["stores"], dict) else {}
+        return stores.get("filepath_default") or None
 
     def get_dtype(self, is_store: bool) -> str:
         if not is_store:

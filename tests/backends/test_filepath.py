@@ -157,6 +157,12 @@ def test_filepath_default_store(env, tmp_path):
         assert (ref.store, ref.read()) == ("other", b"other store")
     (table & {"rec_id": 11}).delete()
     assert (tmp_path / "other" / "o.txt").exists()
+    # filepath_default alone, without stores.default: <filepath@> still finds its store
+    only = {"filepath_default": "other", "other": stores["other"]}
+    with dj.config.override(stores=only):
+        table.insert1({"rec_id": 12, "raw": "o.txt"})
+        assert (table & {"rec_id": 12}).fetch1("raw").read() == b"other store"
+    (table & {"rec_id": 12}).delete()
 
 
 def test_filepath_needs_a_store(env):
