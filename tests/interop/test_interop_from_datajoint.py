@@ -223,6 +223,8 @@ def keys_of(table) -> list[dict]:
 def test_schema_listing_and_headings_agree(world, conn, ref_conn, djref):
     assert sorted(dj.Schema(world.name, connection=conn).list_tables()) == sorted(world.ref.schema.list_tables())
     assert world.name in dj.list_schemas(connection=conn) and world.name in djref.list_schemas(connection=ref_conn)
+    ours_jobs = sorted(job.table_name for job in dj.Schema(world.name, connection=conn).jobs)
+    assert ours_jobs == sorted(job.table_name for job in world.ref.schema.jobs) == ["~~analysis", "~~recording"]
     for name in TABLES + ("Analysis.Channel",):
         ours, ref = pick(world.ours, name), pick(world.ref, name)
         assert ours.primary_key == list(ref.primary_key), name
