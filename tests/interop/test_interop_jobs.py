@@ -62,26 +62,24 @@ def test_errors_seen_and_retried_across_libraries(djref, ref_conn, conn, new_sch
 def test_job_metadata_and_kept_records_match(djref, ref_conn, conn, new_schema, worker):
     """``jobs.add_job_metadata`` declares the same hidden columns; ``jobs.keep_completed`` keeps 'success' rows.
 
-    Tables of both libraries are declared side by side (one schema each) and populated by ``worker``.
+    Each library declares the tables in its own schema; ``worker`` populates the other library's table.
     """
-    names = {lib: new_schema() for lib in ("datajoint", "dj_jupyter")}
-    squares = {}
+    libs = {"datajoint": (djref, ref_conn), "dj_jupyter": (dj, conn)}
+    names = {lib: new_schema() for lib in libs}
+    target = names["dj_jupyter" if worker == "datajoint" else "datajoint"]
     with djref.config.override(jobs__add_job_metadata=True, jobs__keep_completed=True), \
             dj.config.override(jobs__add_job_metadata=True, jobs__keep_completed=True):
-        squares["datajoint"] = declare(djref, djref.Schema(names["datajoint"], connection=ref_conn), fail=set())
-        squares["dj_jupyter"] = declare(dj, dj.Schema(names["dj_jupyter"], connection=conn), fail=set())
-        squares[worker].populate(reserve_jobs=True)
+        for lib, (module, connection) in libs.items():
+            declare(module, module.Schema(names[lib], connection=connection), fail=set())
+        module, connection = libs[worker]
+        declare(module, module.Schema(target, connection=connection), fail=set()).populate(reserve_jobs=True)
     create = {lib: conn.query(f"SHOW CREATE TABLE `{name}`.`__square`").fetchone()[1] for lib, name in names.items()}
     assert "`_job_start_time` datetime(3)" in create["datajoint"]
     assert create["dj_jupyter"] == create["datajoint"]
-    name = names[worker]
-    rows = conn.query(f"SELECT _job_start_time, _job_duration FROM `{name}`.`__square`").fetchall()
+    rows = conn.query(f"SELECT _job_start_time, _job_duration FROM `{target}`.`__square`").fetchall()
     assert len(rows) == 5 and all(start is not None and duration is not None for start, duration in rows)
-    for lib in squares:  # each library sees the kept records of the worker's jobs table
-        other = {"datajoint": djref, "dj_jupyter": dj}[lib]
-        schema = (djref.Schema(name, connection=ref_conn) if lib == "datajoint" else dj.Schema(name, connection=conn))
-        table = declare(other, schema, fail=set())
-        done = table.jobs.completed.to_dicts()
+    for lib, (module, connection) in libs.items():  # both see the kept records
+        done = declare(module, module.Schema(target, connection=connection), fail=set()).jobs.completed.to_dicts()
         assert sorted(r["item"] for r in done) == [1, 2, 3, 4, 5], lib
 
 
