@@ -165,3 +165,26 @@ def test_same_layout_on_postgres(djref, pg, stores, workdir):
     assert sorted(set(got["constraints"]) - set(range_checks)) == sorted(expected["constraints"])
     assert all(re.fullmatch(r"CHECK \(\(\(\w+ >= '?-?\d+'?(::integer)?\) AND \(\w+ <= \d+\)\)\)", row[3])
                for row in range_checks), range_checks
+
+
+@pytest.mark.parametrize("table", ("Subject", "Pairing", "Session", "Recording", "Analysis"))
+def test_describe_is_equivalent_on_postgres(from_ref, pg, table):
+    from tests.interop.test_interop_from_datajoint import describe_lines
+
+    schema = from_ref.ref.schema.database
+    names = {}
+    for name, cls in vars(from_ref.ours).items():
+        if name[0].isupper():
+            names[f'"{schema}"."{cls.table_name}"'] = names[f"`{schema}`.`{cls.table_name}`"] = name
+    expected = describe_lines(getattr(from_ref.ref, table).describe(printout=False), names)
+    got = describe_lines(getattr(from_ref.ours, table).describe(printout=False), names)
+    # two reference defects on PostgreSQL, pinned: a default is shown as the catalog's raw text
+    # (notes="''::character varying"), and secondary indexes are left out
+    if table == "Subject":
+        (at,) = [i for i, line in enumerate(expected) if line.startswith("('notes'")]
+        assert "character varying" in expected[at]
+        expected[at] = repr(("notes", '""', "varchar(255)", None))
+    if table == "Session":
+        assert "index(session_start)" not in expected and got[-1] == "index(session_start)"
+        got.pop()
+    assert got == expected
