@@ -188,3 +188,24 @@ def test_describe_is_equivalent_on_postgres(from_ref, pg, table):
         assert "index(session_start)" not in expected and got[-1] == "index(session_start)"
         got.pop()
     assert got == expected
+
+
+def test_cascade_delete_on_postgres(djref, pg, stores, workdir):
+    """The same deletes in two copies of the pipeline, DataJoint deleting in one, dj_jupyter in the other."""
+    from tests.interop.test_interop_from_datajoint import DELETES, keys_of
+
+    copies = []
+    for _ in range(2):
+        name = pg.new_schema()
+        ref = pipeline.declare(djref, djref.Schema(name, connection=pg.ref_conn), workdir)
+        pipeline.fill_manual(ref, uuids=False)
+        ref.Recording.populate()
+        ref.Analysis.populate()
+        copies.append(both(djref, pg, name, workdir))
+    theirs, ours = copies
+    for table, key in DELETES:
+        (getattr(theirs.ref, table)() & key).delete(prompt=False)
+        (getattr(ours.ours, table) & key).delete(prompt=False)
+        for name in TABLES + ("Analysis.Channel",):
+            assert keys_of(pick(ours.ref, name)) == keys_of(pick(theirs.ref, name)), (table, key, name)
+    assert keys_of(ours.ref.Subject) == [{"subject_id": 3}]
