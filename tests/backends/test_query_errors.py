@@ -294,3 +294,6 @@ def test_to_polars_and_arrow_when_installed(u):
     pytest.importorskip("pyarrow")
     table = (u.Student & {"student_id": 1000}).to_arrow()
     assert table.column_names[0] == "student_id" and table.num_rows == 1
+    pytest.importorskip("polars")
+    frame = (u.Student & "student_id < 1003").to_polars()
+    assert frame.columns[0] == "student_id" and sorted(frame["student_id"].to_list()) == [1000, 1001, 1002]
