@@ -301,4 +301,4 @@ class ObjectRef:
 
 def utc_timestamp() -> str:
     """The current time as ISO text in UTC (object metadata ``timestamp``)."""
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")  # as DataJoint writes it
