@@ -41,7 +41,7 @@ class S3Server:
             return
         self.process.terminate()
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=5)  # weed mini may take long to stop by itself; nothing here needs a clean stop
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()

@@ -189,7 +189,7 @@ def s3_env(s3_server, tmp_path_factory):
 
 def test_slicing_a_large_array_on_s3_transfers_little(s3_env, monkeypatch):
     table = s3_env
-    big = np.random.default_rng(0).random((6400, 1024))  # 52 MB of float64
+    big = np.random.default_rng(0).random((25_600, 1024))  # 200 MiB of float64
     table.insert1({"array_id": 1, "x": big})
     store = get_store("lab")
     served = []
@@ -208,7 +208,7 @@ def test_slicing_a_large_array_on_s3_transfers_little(s3_env, monkeypatch):
     np.testing.assert_array_equal(ref[[5, 6, 4000]], big[[5, 6, 4000]])
     assert 0 < sum(served) < 0.05 * big.nbytes, f"{sum(served)} bytes of {big.nbytes} were read"
     assert not ref.is_loaded
-    np.testing.assert_array_equal(ref.load()[6399], big[6399])
+    np.testing.assert_array_equal(ref.load()[25_599], big[25_599])
     assert sum(served) > big.nbytes  # the whole array, once
 
 
