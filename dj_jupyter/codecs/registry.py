@@ -56,6 +56,7 @@ _REFERENCE = re.compile(r"\s*<?\s*(?P<name>[^@<>\s]*)\s*(?:@(?P<store>[^<>\s]*))
 
 _registry: dict[str, type[Codec]] = {}
 _instances: dict[type, Codec] = {}
+_resolved: dict[str, tuple[str, tuple[Codec, ...], str | None]] = {}  # resolve_dtype results, until the registry changes
 _lock = threading.RLock()
 _discovery = {"builtins": False, "entry_points": False}
 
@@ -176,6 +177,7 @@ def _register(cls: type[Codec]) -> None:
             )
         _registry[name] = cls
         _instances.pop(known, None)
+        _resolved.clear()
 
 
 def _same_class(a: type, b: type) -> bool:
@@ -188,6 +190,7 @@ def unregister_codec(name: str) -> None:
     with _lock:
         cls = _registry.pop(name, None)
         _instances.pop(cls, None)
+        _resolved.clear()
 
 
 def _load_builtins() -> None:
@@ -317,6 +320,14 @@ def resolve_dtype(dtype: str) -> tuple[str, list[Codec], str | None]:
     >>> resolve_dtype("<blob>")[0]
     'bytes'
     """
+    known = _resolved.get(dtype)
+    if known is None:
+        final, chain, store = _resolve(dtype)
+        known = _resolved[dtype] = (final, tuple(chain), store)  # fetch and insert resolve every codec column
+    return known[0], list(known[1]), known[2]
+
+
+def _resolve(dtype: str) -> tuple[str, list[Codec], str | None]:
     chain: list[Codec] = []
     seen: list[str] = []
     store: str | None = None
