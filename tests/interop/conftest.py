@@ -81,10 +81,13 @@ def stores(djref, store_dir):
     saved = dict(djref.config.stores)
     djref.config.stores.clear()
     djref.config.stores.update(config)
-    with dj.config.override(stores=config, safemode=False, download_path=str(store_dir.parent / "downloads")):
+    downloads = str(store_dir.parent / "downloads")  # both libraries write fetched attachments here, not into the cwd
+    saved_downloads, djref.config["download_path"] = djref.config["download_path"], downloads
+    with dj.config.override(stores=config, safemode=False, download_path=downloads):
         yield config
     djref.config.stores.clear()
     djref.config.stores.update(saved)
+    djref.config["download_path"] = saved_downloads
 
 
 @pytest.fixture(scope="module")
