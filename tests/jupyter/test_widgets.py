@@ -282,10 +282,13 @@ def test_clicking_a_node_previews_that_table(pipe):
     send(view.diagram_widget, {"type": "select", "node": node_of(pipe.Session)})
     assert view.children == (view.diagram_widget, view.preview)
     assert view.preview.rows == as_text(pipe.Session.to_dicts(limit=4))
+    first = view.preview
     send(view.diagram_widget, {"type": "select", "node": node_of(pipe.Subject)})
     assert view.preview.rows == as_text(pipe.Subject.to_dicts(limit=4), drop=("notes",))
+    assert first.comm is None  # the replaced preview is closed, not leaked
+    second = view.preview
     send(view.diagram_widget, {"type": "select", "node": ""})
-    assert view.preview is None and view.children == (view.diagram_widget,)
+    assert view.preview is None and view.children == (view.diagram_widget,) and second.comm is None
     data, _ = view._repr_mimebundle_()
     assert WIDGET_MIME in data and "<svg" in data["image/svg+xml"]
 

@@ -127,6 +127,8 @@ class PipelineView(ipywidgets.VBox):
     def _on_select(self, change: dict) -> None:
         node = change["new"]
         info = self._nodes.get(node)
+        if self.preview is not None:  # its comm (and count thread) would outlive it otherwise
+            self.preview.close()
         if not node or info is None or info["collapsed"]:
             self.preview = None
             self.children = [self.diagram_widget]
@@ -221,6 +223,8 @@ class PipelineView(ipywidgets.VBox):
         """Stop polling and close the view."""
         if hasattr(self, "poller"):  # not when __init__ failed
             self.poller.stop(wait=False)
+        if getattr(self, "preview", None) is not None:
+            self.preview.close()
         super().close()
 
     # ------------------------------------------------------------------ static rendering
