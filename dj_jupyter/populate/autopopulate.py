@@ -46,11 +46,11 @@ class AutoPopulate:
     def _default_key_source_node(self) -> Node:
         state = state_of(self.connection)
         me = (self.database, self.table_name)
-        pk = set(self.heading.primary_key)
+        position = {name: i for i, name in enumerate(self.heading.primary_key)}
+        edges = [e for e in state.graph.parents(me) if set(e.fk.columns) <= position.keys()]
         node: Node | None = None
-        for edge in state.graph.parents(me):
-            if not set(edge.fk.columns) <= pk:
-                continue
+        # parents in the order of their columns in this table's key, so keys list attributes as the table does
+        for edge in sorted(edges, key=lambda e: min(position[c] for c in e.fk.columns)):
             ps, pt = edge.parent
             ref = TableRef(ps, pt, state.schema(ps).heading(pt))
             items = tuple(ProjItem(c, p) for c, p in edge.attr_map.items())

@@ -178,3 +178,39 @@ def test_make_may_insert_only_while_populating(p):
     p.Analysis.populate(max_calls=1)
     with pytest.raises(DataJointError, match="make"):  # permission was revoked afterwards
         p.Analysis.insert1(dict(subject_id=3, session=0, total=0.0))
+
+
+def test_keys_list_attributes_in_the_order_of_the_table(connection, schema_name):
+    schema = dj.Schema(schema_name, connection=connection)
+    seen = []
+
+    @schema
+    class Zeta(dj.Manual):
+        definition = """
+        zeta_id : int32
+        """
+
+    @schema
+    class Alpha(dj.Lookup):
+        definition = """
+        alpha_id : int32
+        """
+        contents = [{"alpha_id": 1}]
+
+    @schema
+    class Combined(dj.Computed):
+        definition = """
+        -> Zeta
+        -> Alpha
+        ---
+        v : int32
+        """
+
+        def make(self, key):
+            seen.append(list(key))
+            self.insert1(dict(key, v=1))
+
+    Zeta.insert1({"zeta_id": 5})
+    assert Combined.key_source.primary_key == ["zeta_id", "alpha_id"] == Combined.primary_key
+    Combined.populate()
+    assert seen == [["zeta_id", "alpha_id"]]
