@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import struct
+import sys
 import uuid
 import zlib
 
@@ -34,12 +35,12 @@ __all__ = ["unpack", "unpack_column"]
 _DTYPES: dict[int, np.dtype] = {type_id: dtype for dtype, type_id in NUMERIC_IDS.items()}
 _DTYPES.update({DATETIME_ID0 + i: np.dtype(f"datetime64[{unit}]") for i, unit in enumerate(DATETIME_UNITS)})
 _MAX_DIM = 2**62  # larger extents cannot be real (and numpy rejects them)
-_PLAIN_DTYPES = {type_id: dtype.newbyteorder("<") for type_id, dtype in _DTYPES.items()}
+# little-endian data read in place (named as numpy names native types, e.g. float64 rather than <f8)
+_PLAIN_DTYPES = {type_id: dtype if sys.byteorder == "little" else dtype.newbyteorder("<") for type_id, dtype in _DTYPES.items()}
 _HEADERS = (MATLAB_HEADER + b"A", PYTHON_HEADER + b"A")
 _U64 = struct.Struct("<Q")
 _IDS = struct.Struct("<II")
 _COLUMN_BLOB_LIMIT = 1 << 16  # equal blobs up to this size are joined and read as one array
-_BLOCK_BYTES = 1 << 24  # larger ones share blocks of up to 16 MiB
 
 
 class _Reader:
@@ -224,8 +225,10 @@ class _Reader:
 
     def numbers(self, dtype: np.dtype, n: int, shape: tuple[int, ...]) -> np.ndarray:
         raw = self.take(n * dtype.itemsize, f"{n} {dtype} values")
-        # copy: the result must be writable and must not pin the blob in memory
-        return np.frombuffer(raw, dtype.newbyteorder("<"), n).reshape(shape, order="F").astype(dtype, order="K")
+        # a read-only view of the fetched bytes, as DataJoint returns arrays (no copy; .copy() to modify)
+        if sys.byteorder == "little":
+            return np.frombuffer(raw, dtype, n).reshape(shape, order="F")
+        return np.frombuffer(raw, dtype.newbyteorder("<"), n).reshape(shape, order="F").astype(dtype)
 
     def chars(self, shape: tuple[int, ...], n: int) -> np.ndarray:
         """MATLAB char arrays: 16-bit units; a row of chars becomes a one-element str array."""
@@ -395,8 +398,8 @@ def _plain_array(blob: bytes, squeeze: bool) -> np.ndarray | None:
     if layout is None:
         return None
     dtype, shape, start = layout
-    # copy: the result must be writable and must not pin the blob in memory
-    a = np.frombuffer(blob, dtype, offset=start).reshape(shape, order="F").copy(order="K")
+    # a read-only view of the fetched bytes, as DataJoint returns arrays (no copy)
+    a = np.frombuffer(blob, dtype, offset=start).reshape(shape, order="F")
     if squeeze:
         a = a.squeeze()
         return a.item() if a.ndim == 0 else a
@@ -406,11 +409,9 @@ def _plain_array(blob: bytes, squeeze: bool) -> np.ndarray | None:
 def unpack_column(blobs: list, *, squeeze: bool = False) -> list:
     """:func:`unpack` of every item of a column (``None`` stays None).
 
-    When the column holds blobs of one numeric array each, with identical dtype and shape (a
-    trace per row, say), their data is copied into shared blocks (all of it for small arrays,
-    up to 16 MiB per block for large ones): each value is then a writable view of its own row
-    of a block.  One large allocation instead of one per value saves most of the copying
-    time (the kernel maps it with huge pages).
+    When the column holds small blobs of one numeric array each, with identical dtype and shape
+    (a trace per row, say), they are joined and read as one array, each value a read-only view of
+    its row (as every fetched array is read-only, as DataJoint returns them).
 
     Examples
     --------
@@ -435,19 +436,11 @@ def _same_arrays(blobs: list) -> list | None:
         table = np.frombuffer(b"".join(blobs), np.uint8).reshape(len(blobs), len(first))
         if not (table[:, :start] == table[0, :start]).all():  # another dtype or shape somewhere
             return None
-        return _rows(table[:, start:].copy(), dtype, shape)  # one copy: writable, and the fetched bytes can go
+        return _rows(table[:, start:], dtype, shape)
     head = first[:start]
     if any(b[:start] != head for b in blobs):
         return None
-    per_block = max(1, _BLOCK_BYTES // (len(first) - start))
-    rows: list = []
-    for i in range(0, len(blobs), per_block):
-        chunk = blobs[i:i + per_block]
-        block = np.empty((len(chunk), len(first) - start), np.uint8)
-        for j, blob in enumerate(chunk):
-            block[j] = np.frombuffer(blob, np.uint8, offset=start)
-        rows += _rows(block, dtype, shape)
-    return rows
+    return [np.frombuffer(b, dtype, offset=start).reshape(shape, order="F") for b in blobs]
 
 
 def _rows(data: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> list:
