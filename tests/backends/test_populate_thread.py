@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 import dj_jupyter as dj
+from tests.source_out import declare_source_out
 
 N_KEYS = 40
 
@@ -18,32 +19,7 @@ N_KEYS = 40
 def p(connection, schema_name):
     schema = dj.Schema(schema_name, connection=connection)
 
-    @schema
-    class Source(dj.Manual):
-        definition = """
-        source_id : int32
-        """
-
-    @schema
-    class Out(dj.Computed):
-        definition = """
-        -> Source
-        ---
-        value : int32
-        """
-
-        class Piece(dj.Part):
-            definition = """
-            -> master
-            piece : uint8
-            """
-
-        def make(self, key):
-            self.insert1(dict(key, value=key["source_id"] * 3))
-            time.sleep(0.01)  # the main thread gets to run between the master and its parts
-            self.Piece.insert([dict(key, piece=i) for i in range(3)])
-
-    Source.insert([{"source_id": i} for i in range(N_KEYS)])
+    Source, Out = declare_source_out(schema, n_keys=N_KEYS, factor=3)
     return SimpleNamespace(Source=Source, Out=Out, connection=connection)
 
 

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,6 +24,7 @@ import dj_jupyter as dj
 from dj_jupyter.jupyter.display import register_display, unregister_display
 from dj_jupyter.jupyter.widgets import PopulateWidget, populate_in_background
 from dj_jupyter.populate.background import BackgroundPopulate, RunStatus
+from tests.source_out import declare_source_out
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 N_KEYS = 24
@@ -58,35 +58,8 @@ def work(backend):
     gate = threading.Event()
     gate.set()  # make waits on the gate: clear it to hold the run
 
-    @schema
-    class Source(dj.Manual):
-        definition = """
-        source_id : int32
-        """
-
-    @schema
-    class Out(dj.Computed):
-        definition = """
-        -> Source
-        ---
-        value : int32
-        """
-
-        class Piece(dj.Part):
-            definition = """
-            -> master
-            piece : uint8
-            """
-
-        def make(self, key):
-            gate.wait(30)
-            if key["source_id"] in failing:
-                raise ValueError(f"source {key['source_id']} is broken")
-            self.insert1(dict(key, value=key["source_id"] * 2))
-            time.sleep(0.01)  # between the master row and its parts: a cancel must not split them
-            self.Piece.insert([dict(key, piece=i) for i in range(2)])
-
-    Source.insert([{"source_id": i} for i in range(N_KEYS)])
+    Source, Out = declare_source_out(schema, n_keys=N_KEYS, pieces=2, before=lambda key: gate.wait(30),
+                                     failing=failing)
     yield SimpleNamespace(schema=schema, Source=Source, Out=Out, failing=failing, gate=gate)
     gate.set()
     _matrix.drop_schema(conn, name)

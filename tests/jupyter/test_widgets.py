@@ -32,6 +32,7 @@ from dj_jupyter.jupyter.widgets import (
     PreviewWidget,
     populate_in_background,
 )
+from tests.source_out import declare_source_out
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 N_SUBJECTS = 37
@@ -320,37 +321,13 @@ def work(backend):
     failing: set[int] = set()
     holds: dict[int, threading.Event] = {}  # make waits on these keys until the test releases them
 
-    @schema
-    class Source(dj.Manual):
-        definition = """
-        source_id : int32
-        """
+    def hold(key: dict) -> None:
+        if key["source_id"] in holds:
+            holds[key["source_id"]].wait(30)
 
-    @schema
-    class Out(dj.Computed):
-        definition = """
-        -> Source
-        ---
-        value : int32
-        """
-
-        class Piece(dj.Part):
-            definition = """
-            -> master
-            piece : uint8
-            """
-
-        def make(self, key):
-            if key["source_id"] in holds:
-                holds[key["source_id"]].wait(30)
-            if key["source_id"] in failing:
-                raise ValueError(f"source {key['source_id']} is broken")
-            self.insert1(dict(key, value=key["source_id"] * 2))
-            time.sleep(0.02)  # between the master row and its parts: a cancel must not split them
-            self.Piece.insert([dict(key, piece=i) for i in range(3)])
-
-    Source.insert([{"source_id": i} for i in range(N_KEYS)])
-    yield SimpleNamespace(schema=schema, Source=Source, Out=Out, failing=failing, holds=holds, context=locals())
+    Source, Out = declare_source_out(schema, n_keys=N_KEYS, pause=0.02, before=hold, failing=failing)
+    yield SimpleNamespace(schema=schema, Source=Source, Out=Out, failing=failing, holds=holds,
+                          context={"Source": Source, "Out": Out})
     _matrix.drop_schema(conn, name)
 
 
