@@ -57,6 +57,7 @@ _REFERENCE = re.compile(r"\s*<?\s*(?P<name>[^@<>\s]*)\s*(?:@(?P<store>[^<>\s]*))
 _registry: dict[str, type[Codec]] = {}
 _instances: dict[type, Codec] = {}
 _resolved: dict[str, tuple[str, tuple[Codec, ...], str | None]] = {}  # resolve_dtype results, until the registry changes
+_generation = [0]  # bumped whenever the registry changes: fetch caches its column decoders per generation
 _lock = threading.RLock()
 _discovery = {"builtins": False, "entry_points": False}
 
@@ -177,7 +178,7 @@ def _register(cls: type[Codec]) -> None:
             )
         _registry[name] = cls
         _instances.pop(known, None)
-        _resolved.clear()
+        _changed()
 
 
 def _same_class(a: type, b: type) -> bool:
@@ -190,7 +191,18 @@ def unregister_codec(name: str) -> None:
     with _lock:
         cls = _registry.pop(name, None)
         _instances.pop(cls, None)
-        _resolved.clear()
+        _changed()
+
+
+def _changed() -> None:
+    """Forget what was resolved against the registry as it was (caller holds the lock)."""
+    _resolved.clear()
+    _generation[0] += 1
+
+
+def registry_generation() -> int:
+    """A number that changes whenever a codec is registered or removed (a key for caches of decoders)."""
+    return _generation[0]
 
 
 def _load_builtins() -> None:

@@ -86,13 +86,16 @@ class Heading:
     ``primary_key`` and iteration see only those.
     """
 
-    __slots__ = ("_all", "_visible", "table_comment", "_index")
+    __slots__ = ("_all", "_visible", "table_comment", "_index", "memo")
 
     def __init__(self, attributes: Iterable[Attribute], table_comment: str = "") -> None:
         self._all = tuple(attributes)
         self._visible = tuple(a for a in self._all if not a.hidden)
         self._index = {a.name: a for a in self._all}
         self.table_comment = table_comment
+        # derived per-heading values that callers compute once (fetch's column decoders); the
+        # heading never changes, so neither do they
+        self.memo: dict = {}
         if len(self._index) != len(self._all):
             seen: set[str] = set()
             dup = next(a.name for a in self._all if a.name in seen or seen.add(a.name))
@@ -156,6 +159,9 @@ class Heading:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Heading) and self._all == other._all
+
+    def __reduce__(self) -> tuple:
+        return Heading, (self._all, self.table_comment)  # the memo is rebuilt, not copied
 
     def __hash__(self) -> int:
         return hash(self._all)

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import DataJointError
 from .conditions import FALSE, TRUE, make_condition, negate, referenced_names
 from .lineage import check_condition, check_matching
-from .nodes import Aggregate, Join, Node, Project, ProjItem, Restrict, Top, Union
+from .nodes import Aggregate, Join, Node, Project, ProjItem, Restrict, Top, Union, remember
 
 __all__ = ["Algebra", "Top_", "resolve_order_by"]
 
@@ -45,6 +45,10 @@ def resolve_order_by(heading, order_by) -> tuple[str, ...]:
     terms = [order_by] if isinstance(order_by, str) else list(order_by)
     out: list[str] = []
     for term in terms:
+        if not isinstance(term, str):
+            raise DataJointError(
+                f"order_by takes attribute names as strings ('name', 'name DESC', 'KEY'); got {term!r} "
+                f"in {order_by!r}.")
         parts = term.strip().split()
         if not parts:
             continue
@@ -141,7 +145,18 @@ class Algebra:
 
     # -- projection
     def proj(self, *attributes: Any, **named: str) -> Any:
-        return self._derive(Project(self._node, tuple(_projection_items(self.heading, attributes, named))))
+        # the same projection of the same node is the same node, which keeps its compiled SQL
+        # (a preview projects its table again for every new widget)
+        memo, key = self._node.memo("proj"), (attributes, tuple(named.items()))
+        try:
+            node = memo.get(key)
+        except TypeError:  # an unhashable argument: _projection_items explains what is wrong with it
+            key, node = None, None
+        if node is None:
+            node = Project(self._node, tuple(_projection_items(self.heading, attributes, named)))
+            if key is not None:
+                remember(memo, key, node)
+        return self._derive(node)
 
     def aggr(self, group: Any, *attributes: Any, exclude_nonmatching: bool = False, **named: str) -> Any:
         """Aggregates of ``group`` per row of this query; every row is kept unless ``exclude_nonmatching``."""

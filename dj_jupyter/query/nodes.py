@@ -13,7 +13,8 @@ from ..errors import DataJointError
 from ..heading.heading import Attribute, Heading
 from .conditions import Cond
 
-__all__ = ["Aggregate", "GroupBy", "Join", "Node", "ProjItem", "Project", "Restrict", "TableRef", "Top", "Union"]
+__all__ = ["Aggregate", "GroupBy", "Join", "MEMO_ENTRIES", "Node", "ProjItem", "Project", "Restrict", "TableRef", "Top", "Union",
+           "remember"]
 
 
 class Node:
@@ -24,6 +25,27 @@ class Node:
     @property
     def primary_key(self) -> list[str]:
         return self.heading.primary_key
+
+    def memo(self, kind: str) -> dict:
+        """This node's cache of one kind of derived value (``"sql"``: compiled statements, ``"proj"``:
+        projections of it).  Nodes never change, so what is derived from one stays true."""
+        memos = self.__dict__.get("_memo")
+        if memos is None:
+            memos = self.__dict__["_memo"] = {}  # beside the frozen fields; not part of the node's value
+        memo = memos.get(kind)
+        if memo is None:
+            memo = memos[kind] = {}
+        return memo
+
+
+MEMO_ENTRIES = 16  # values of one kind a node remembers (pages of a preview differ by their offset)
+
+
+def remember(memo: dict, key: object, value: object) -> None:
+    """Keep ``value`` in a node's memo, forgetting older entries past ``MEMO_ENTRIES``."""
+    if len(memo) >= MEMO_ENTRIES:
+        memo.clear()
+    memo[key] = value
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,6 +16,7 @@ from ..definition.types import parse_type
 from ..errors import DataJointError, MissingTableError
 from ..heading.heading import Attribute, Heading, split_marker
 from ..heading.spec import TableInfo
+from ..query.nodes import TableRef
 from ..sql.lineage import LINEAGE_TABLE, compile_select_lineage
 from ..sql.types import core_type_from_sql
 
@@ -77,6 +78,7 @@ class SchemaState:
         self._infos: dict[str, TableInfo] | None = None
         self._lineage: dict[str, dict[str, str]] | None = None
         self._headings: dict[str, Heading] = {}
+        self._refs: dict[str, TableRef] = {}
         self._lock = threading.RLock()
 
     def invalidate(self) -> None:
@@ -84,6 +86,7 @@ class SchemaState:
             self._infos = None
             self._lineage = None
             self._headings = {}
+            self._refs = {}
 
     @property
     def infos(self) -> dict[str, TableInfo]:
@@ -125,6 +128,16 @@ class SchemaState:
                 h = heading_from_info(self.info(table), self.connection.dialect.name, self.lineage.get(table))
                 self._headings[table] = h
         return h
+
+    def table_ref(self, table: str) -> TableRef:
+        """The query node of a whole table, one per heading (it remembers its compiled statements)."""
+        ref = self._refs.get(table)
+        if ref is None:
+            with self._lock:
+                ref = self._refs.get(table)
+                if ref is None:
+                    ref = self._refs[table] = TableRef(self.name, table, self.heading(table))
+        return ref
 
     def table_names(self) -> list[str]:
         return sorted(n for n in self.infos if not n.startswith("~"))

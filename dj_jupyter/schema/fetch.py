@@ -12,11 +12,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..codecs.columns import codec_column_decoder
+from ..codecs.registry import registry_generation
 from ..errors import DataJointError
 from ..heading.heading import Heading
 from ..heading.values import column_decoder, split_columns
 from ..query.algebra import resolve_order_by
-from ..query.nodes import Node, Top
+from ..query.nodes import Node, Top, remember
 from ..sql.compiler import compile_select
 
 __all__ = ["fetch_columns", "rows_to_dicts", "to_pandas_frame", "to_structured", "with_top", "check_names"]
@@ -26,8 +27,17 @@ def with_top(node: Node, order_by: Any = None, limit: int | None = None, offset:
     """Apply ``order_by``/``limit``/``offset`` as a Top node (ordering defaults to the primary key)."""
     if order_by is None and limit is None and not offset:
         return node
-    order = resolve_order_by(node.heading, order_by)
-    return Top(node, limit, order, int(offset or 0))
+    memo = node.memo("top")  # the same page of the same node is the same node (and keeps its SQL)
+    try:
+        key = (order_by if not isinstance(order_by, list) else tuple(order_by), limit, offset)
+        top = memo.get(key)
+    except TypeError:  # unhashable order_by: resolve_order_by says what is wrong with it
+        key, top = None, None
+    if top is None:
+        top = Top(node, limit, resolve_order_by(node.heading, order_by), int(offset or 0))
+        if key is not None:
+            remember(memo, key, top)
+    return top
 
 
 def check_names(heading: Heading, names: Sequence[str]) -> None:
@@ -41,6 +51,26 @@ def _decoder(attr: Any, dialect: str) -> Any:
     return codec_column_decoder(attr, dialect) if attr.is_codec else column_decoder(attr, dialect)
 
 
+_MEMO_DECODERS = 32  # name lists remembered per heading
+
+
+def column_decoders(heading: Heading, names: Sequence[str], dialect: str) -> list:
+    """The decoders of ``names`` (None where the driver's value is final), built once per heading.
+
+    Headings are immutable; codec chains depend on the registry too, so the registry's
+    generation is part of the key (a codec defined again in a notebook is picked up).
+    """
+    key = ("decoders", dialect, tuple(names), registry_generation())
+    memo = heading.memo
+    decoders = memo.get(key)
+    if decoders is None:
+        decoders = [_decoder(heading[name], dialect) for name in names]
+        if len(memo) >= _MEMO_DECODERS:
+            memo.clear()
+        memo[key] = decoders
+    return decoders
+
+
 def fetch_columns(connection: Any, node: Node, names: Sequence[str] | None = None) -> tuple[list[str], list[list], int]:
     """Execute the query and return ``(names, columns, row_count)`` with values converted."""
     heading = node.heading
@@ -48,7 +78,7 @@ def fetch_columns(connection: Any, node: Node, names: Sequence[str] | None = Non
     sql, params = compile_select(connection.dialect, node, names)
     rows = connection.query(sql, params).fetchall()
     n = len(rows)
-    decoders = [_decoder(heading[name], connection.dialect.name) for name in names]
+    decoders = column_decoders(heading, names, connection.dialect.name)
     if not rows:
         return names, [[] for _ in names], 0
     columns = split_columns(rows, len(names))
@@ -64,7 +94,7 @@ def fetch_rows(connection: Any, node: Node, names: Sequence[str] | None = None) 
     names = list(heading.names if names is None else names)
     sql, params = compile_select(connection.dialect, node, names)
     rows = connection.query(sql, params).fetchall()
-    decoders = [_decoder(heading[name], connection.dialect.name) for name in names]
+    decoders = column_decoders(heading, names, connection.dialect.name)
     if rows and any(d is not None for d in decoders):
         columns = split_columns(rows, len(names))
         for i, dec in enumerate(decoders):

@@ -113,7 +113,7 @@ class Table(QueryExpression, metaclass=TableMeta):
     def _node(self) -> Node:  # type: ignore[override]
         node = self.__dict__.get("_restricted")
         if node is None:
-            return TableRef(self.database, self.table_name, self.heading)
+            return self._state.table_ref(self.table_name)
         return node
 
     @classmethod
@@ -132,7 +132,7 @@ class Table(QueryExpression, metaclass=TableMeta):
         return QueryExpression(node, self.connection)
 
     def _table_ref(self) -> TableRef:
-        return TableRef(self.database, self.table_name, self._state.heading(self.table_name))
+        return self._state.table_ref(self.table_name)
 
     def __repr__(self) -> str:
         return super().__repr__()

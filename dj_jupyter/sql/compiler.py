@@ -39,6 +39,7 @@ from ..query.nodes import (
     TableRef,
     Top,
     Union,
+    remember,
 )
 from .dialect import Dialect
 from .functions import translate_functions
@@ -298,9 +299,26 @@ class _Compiler:
         return f"EXISTS (SELECT 1 FROM ({sql}) AS {alias} WHERE {match})"
 
 
+_MEMO_MAX_PARAMS = 1000  # a statement binding more values (a long key list) is compiled each time, not kept
+
+
 def compile_select(dialect: Dialect, node: Node, fields: Sequence[str] | None = None, *, distinct: bool = False) -> tuple[str, list]:
-    """SELECT of ``fields`` (default: the visible heading) of ``node``."""
-    return _Compiler(dialect).select(node, fields, distinct=distinct)
+    """SELECT of ``fields`` (default: the visible heading) of ``node``.
+
+    Nodes are immutable, so a statement is compiled once per node and remembered by it.  An
+    order/limit/offset (``Top``) is remembered by the node beneath it: ``T.page(offset=...)``
+    builds a new ``Top`` on every call over the same table node.
+    """
+    anchor, key = node, (dialect.name, None if fields is None else tuple(fields), distinct)
+    if isinstance(node, Top):
+        anchor, key = node.source, key + (node.limit, node.order_by, node.offset)
+    memo = anchor.memo("sql")
+    known = memo.get(key)
+    if known is None:
+        known = _Compiler(dialect).select(node, fields, distinct=distinct)
+        if len(known[1]) <= _MEMO_MAX_PARAMS:
+            remember(memo, key, known)
+    return known[0], list(known[1])
 
 
 def compile_count(dialect: Dialect, node: Node, *, cap: int | None = None) -> tuple[str, list]:
