@@ -10,11 +10,13 @@ server is skipped locally and fails in CI).
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import socket
 import threading
 import time
+import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -32,6 +34,7 @@ from dj_jupyter.jupyter.widgets import (
     PreviewWidget,
     populate_in_background,
 )
+from tests.jupyter.widget_comms import published  # noqa: F401  (fixture)
 from tests.source_out import declare_source_out
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -215,6 +218,35 @@ def test_preview_mimebundle_carries_static_html(pipe):
     assert html.count("<tr>") == PAGE + 1 + 1  # header, rows, "more" marker
     assert "&lt;blob&gt;" in html and f"Total: {N_SUBJECTS}" in html
     assert "*subject_id" in data["text/plain"]
+
+
+def test_new_preview_opens_one_comm_with_its_first_page(pipe, published):
+    w = PreviewWidget(pipe.Subject, page_size=PAGE)
+    (kind, comm_id, data), = published  # no Layout widget (it is made if .layout is used), no further updates
+    state = data["state"]
+    assert kind == "comm_open" and comm_id == w.model_id and type(w) is PreviewWidget
+    assert state["rows"] == w.rows == as_text(pipe.Subject.to_dicts(limit=PAGE), drop=("notes",))
+    assert state["columns"] == w.columns and state["order_by"] == ["subject_id"] and state["has_next"] is True
+    assert state["page"] == 1 and state["page_size"] == PAGE and state["total"] is None and state["layout"] is None
+    assert state["_model_module"] == "anywidget" and state["_view_name"] == "AnyView"
+    assert state["_anywidget_id"] == "dj_jupyter.jupyter.widgets.preview.PreviewWidget"
+    files = Path(dj.jupyter.widgets.preview.__file__).parent
+    assert state["_esm"] == (files / "preview.js").read_text(encoding="utf-8")
+    assert state["_css"] == (files / "preview.css").read_text(encoding="utf-8")
+    w.wait_for_total(20)
+    assert published[-1][2]["state"] == {"total": N_SUBJECTS}  # the count arrives as an update
+    w.close()
+    assert published[-1][0] == "comm_close" and w.comm is None
+
+
+def test_closed_preview_is_released(pipe):
+    w = PreviewWidget(pipe.Subject, page_size=PAGE)
+    w.wait_for_total(20)
+    ref = weakref.ref(w)
+    w.close()
+    del w
+    gc.collect()
+    assert ref() is None  # nothing (comm registry, file watcher, count thread) keeps its rows alive
 
 
 # ---------------------------------------------------------------------- display registration
@@ -428,17 +460,23 @@ def test_pipeline_view_paints_a_background_populate(work):
 
 
 # ---------------------------------------------------------------------- front-end contract (no browser, no database)
+def front_end_file(widget: type, name: str) -> str:
+    """The text of a widget class's ``_esm``/``_css``: a class trait's default (lean widgets) or anywidget's file."""
+    trait = widget.class_traits().get(name)
+    return trait.default_value if trait is not None else str(getattr(widget, name))
+
+
 @pytest.mark.parametrize("widget, kinds", [(PreviewWidget, {"page", "sort"}), (DiagramWidget, {"select"}),
                                            (PopulateWidget, {"cancel"}), (JobsView, set())])
 def test_front_ends_read_synced_traits_and_send_known_messages(widget, kinds):
     """Every ``model.get("x")`` in the ESM is a synced trait; every message type sent is one the kernel parses."""
     import re
 
-    esm = str(widget._esm)  # anywidget keeps the file's contents
+    esm = front_end_file(widget, "_esm")
     assert "export default { render }" in esm
     synced = {name for name, trait in widget.class_traits().items() if trait.metadata.get("sync")}
     read = set(re.findall(r'model\.get\("(\w+)"\)', esm)) | set(re.findall(r'"change:(\w+)"', esm))
     read |= {n for names in re.findall(r"const names = \[([^\]]*)\]", esm) for n in re.findall(r'"(\w+)"', names)}
     assert read and read <= synced, f"the front end reads {sorted(read - synced)}, which the widget does not sync"
     assert set(re.findall(r'type: "(\w+)"', esm)) == kinds
-    assert "prefers-color-scheme: dark" in str(widget._css)
+    assert "prefers-color-scheme: dark" in front_end_file(widget, "_css")

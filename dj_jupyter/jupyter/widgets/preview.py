@@ -16,11 +16,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets as t
 
 from ...errors import DataJointError
 from ...schema.preview import COUNT_CAP
+from .lean import LeanAnyWidget, asset
 from .messages import PageRequest, SortRequest, parse_message
 from .paging import describe_columns, fetch_page, order_terms, static_html, static_text
 
@@ -33,7 +33,7 @@ logger = logging.getLogger("dj_jupyter")
 _COUNTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dj-preview-count")
 
 
-class PreviewWidget(anywidget.AnyWidget):
+class PreviewWidget(LeanAnyWidget):
     """A lazy, paged, sortable preview of a query expression.
 
     Parameters
@@ -72,11 +72,12 @@ class PreviewWidget(anywidget.AnyWidget):
     >>> PreviewWidget(Session & "session_date > '2024-01-01'", page_size=20)   # doctest: +SKIP
     """
 
-    _esm = HERE / "preview.js"
-    _css = HERE / "preview.css"
+    _esm = asset(HERE / "preview.js")
+    _css = asset(HERE / "preview.css")
 
-    rows = t.List(t.Dict()).tag(sync=True)
-    columns = t.List(t.Dict()).tag(sync=True)
+    # list of dict: the elements are not validated (per-row work on every page; fetch_page makes them)
+    rows = t.List().tag(sync=True)
+    columns = t.List().tag(sync=True)
     page = t.Int(1).tag(sync=True)
     page_size = t.Int(10).tag(sync=True)
     order_by = t.List(t.Unicode()).tag(sync=True)
@@ -99,8 +100,8 @@ class PreviewWidget(anywidget.AnyWidget):
         super().__init__(page_size=page_size, columns=columns, order_by=order_by, rows=rows, has_next=more, **kwargs)
         self._expr = expr
         self._count_cap = count_cap
-        self._counter = _COUNTS.submit(self._count)
         self.on_msg(self._on_message)
+        self._counter = _COUNTS.submit(self._count)
 
     @property
     def expression(self) -> Any:

@@ -1,0 +1,122 @@
+"""``LeanAnyWidget``: an anywidget whose construction does per class what anywidget and ipywidgets do per instance.
+
+Constructing an ``anywidget.AnyWidget`` (anywidget 0.9-0.11 on ipywidgets 8) costs about
+0.7 ms before the widget holds any data, most of it work that does not depend on the instance:
+
+* anywidget adds its ``_esm``, ``_css`` and ``_anywidget_id`` traits to every instance with
+  ``add_traits``, which makes a new subclass per instance (traitlets then sets that class up
+  and anywidget scans it for commands), computes the state of each trait once more, and
+  connects each instance to the class's file-watch signal, which keeps every instance (and
+  the data it holds) alive after ``close()``;
+* ipywidgets' ``DOMWidget`` gives every instance a ``Layout`` widget of its own (a second
+  model and comm) whether or not anything styles it.
+
+A ``LeanAnyWidget`` subclass declares its front end with :func:`asset` (synced traits on the
+class, holding the files' text), so nothing is added per instance, and its ``layout`` is made
+the first time it is read: until then the front end gets ``layout: null``, which ipywidgets'
+views treat as "no layout styles" (what a fresh ``Layout`` means too).  Everything else
+(colab setup, commands, the comm) is still anywidget's and ipywidgets' own code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+__all__ = ["LeanAnyWidget", "asset"]
+
+# the traits AnyWidget.__init__ adds to every instance (anywidget's front-end protocol)
+_ANYWIDGET_TRAITS = ("_esm", "_css", "_anywidget_id")
+
+
+def _hot_reload() -> bool:
+    return os.getenv("ANYWIDGET_HMR") == "1"
+
+
+def asset(path: Path) -> Any:
+    """A widget's front-end file (``_esm`` or ``_css``) as a class attribute.
+
+    A synced ``Unicode`` trait whose default is the file's text, read once, when the class
+    is defined.  With anywidget's hot reload on (``ANYWIDGET_HMR=1``, for working on the
+    front end) it is the path itself, which anywidget then watches and reloads as usual
+    (at anywidget's per-instance cost).
+    """
+    if _hot_reload():
+        return path
+    return t.Unicode(path.read_text(encoding="utf-8")).tag(sync=True)
+
+
+class LeanAnyWidget(anywidget.AnyWidget):
+    """An ``AnyWidget`` base class that is cheaper to construct (see the module docstring).
+
+    Subclasses declare ``_esm = asset(path)`` and ``_css = asset(path)``; the rest is as for
+    ``anywidget.AnyWidget``.  ``layout`` (ipywidgets' ``DOMWidget.layout``) reads, assigns and
+    styles as usual; it is only created on first use.
+    """
+
+    _anywidget_id = t.Unicode().tag(sync=True)
+    _synced_keys: tuple[str, ...] = ()  # per class, set by __init_subclass__
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._synced_keys = ()
+
+    @t.default("_anywidget_id")
+    def _default_anywidget_id(self) -> str:
+        # what anywidget computes per instance: it names the class, so that the front end can swap its CSS
+        return f"{type(self).__module__}.{type(self).__name__}"
+
+    @t.default("keys")
+    def _default_keys(self) -> list[str]:
+        # ipywidgets lists the synced traits per instance; they are the same for every instance of a class
+        cls = type(self)
+        if not cls._synced_keys:
+            cls._synced_keys = tuple(self.traits(sync=True))
+        return list(cls._synced_keys)
+
+    def add_traits(self, **traits: Any) -> None:
+        """Add traits as ipywidgets does, except anywidget's own traits that this class already declares.
+
+        ``AnyWidget.__init__`` adds ``_esm``, ``_css`` and ``_anywidget_id`` to each instance;
+        where the class declares them, they only take the value anywidget gives them, so no
+        subclass is made per instance.
+        """
+        cls = type(self)
+        declared = {name: trait for name, trait in traits.items()
+                    if name in _ANYWIDGET_TRAITS and isinstance(getattr(cls, name, None), t.Unicode)}
+        for name, trait in declared.items():
+            if getattr(self, name) != trait.default_value:
+                setattr(self, name, trait.default_value)
+        rest = {name: trait for name, trait in traits.items() if name not in declared}
+        if rest:
+            super().add_traits(**rest)
+
+    # ------------------------------------------------------------------ a layout made on first use
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict:
+        """The synced state, as ipywidgets computes it; ``layout`` is None until the layout is first used."""
+        if self.trait_has_value("layout"):
+            return super().get_state(key, drop_defaults)
+        if key is None:
+            keys = list(self.keys)
+        elif isinstance(key, str):
+            keys = [key]
+        elif isinstance(key, Iterable):
+            keys = list(key)
+        else:
+            return super().get_state(key, drop_defaults)  # ipywidgets' own error
+        if "layout" not in keys:
+            return super().get_state(keys, drop_defaults)
+        state = super().get_state([k for k in keys if k != "layout"], drop_defaults)
+        if not drop_defaults:
+            state["layout"] = None
+        return state
+
+    @t.observe("layout", type="default")
+    def _layout_made(self, change: dict) -> None:
+        # the first read of .layout made it: the front end learns of it as of an assigned one
+        self.send_state("layout")
