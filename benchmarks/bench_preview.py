@@ -24,8 +24,11 @@ widget
     ``PreviewWidget(Big, page_size=10)``: the widget, with its first page, ready to show
     (its capped row count runs in a background thread, awaited outside the timing).
 raw
-    the very SELECT the widget issues (``ORDER BY`` the key, ``LIMIT page_size + 1``, the
-    blob column left out) through the raw driver: ``execute``, ``fetchall``, dicts.
+    the very SELECT the dj side issues, through the raw driver: ``execute``, ``fetchall``,
+    dicts.  For ``first_page`` and ``widget`` that is the widget's statement (``ORDER BY`` the
+    key, ``LIMIT page_size + 1``, the blob column left out); for ``page`` it is ``page``'s own
+    (every column, the null blob included, ``LIMIT page_size``): each side is set against the
+    driver doing the same work.
 
 Before timing, one instrumented construction of the widget records the statements
 issued before its first page exists: the script fails (exit 3) if any of them counts
@@ -148,16 +151,24 @@ def full_reads(statements: list[tuple[str, tuple]]) -> list[str]:
 
 def measure(backend: str, conn: Any, raw: Any, table: type, calls: int, repeat: int) -> dict:
     statements = first_page_statements(conn, table)
-    page_sql, page_args = statements[-1]
+    widget_sql, widget_args = statements[-1]
     expected = [r["row_id"] for r in table.page(limit=PAGE)]
+    with MainThreadLog(conn) as log:
+        table.page(limit=PAGE)
+    (page_sql, page_args), = log.statements
 
-    def raw_page() -> list[dict]:
-        cur = raw.cursor()
-        cur.execute(page_sql, page_args)
-        names = [d[0] for d in cur.description]
-        out = [dict(zip(names, r)) for r in cur.fetchall()]
-        cur.close()
-        return out
+    def raw_run(sql: str, args: tuple) -> Any:
+        def run() -> list[dict]:
+            cur = raw.cursor()
+            cur.execute(sql, args)
+            names = [d[0] for d in cur.description]
+            out = [dict(zip(names, r)) for r in cur.fetchall()]
+            cur.close()
+            return out
+
+        return run
+
+    raw_widget_page, raw_page = raw_run(widget_sql, widget_args), raw_run(page_sql, page_args)
 
     def dj_page() -> list[dict]:
         return table.page(limit=PAGE)
@@ -180,12 +191,15 @@ def measure(backend: str, conn: Any, raw: Any, table: type, calls: int, repeat: 
             w.close()
         widgets.clear()
 
-    if [r["row_id"] for r in raw_page()[:PAGE]] != expected:
-        raise SystemExit(f"benchmark broken: the raw page differs from dj's ({page_sql})")
-    out: dict[str, Any] = {"statements_before_first_page": [sql for sql, _ in statements], "page_sql": page_sql}
-    for name, side in (("page", dj_page), ("first_page", dj_first_page), ("widget", dj_widget)):
+    for sql, run in ((widget_sql, raw_widget_page), (page_sql, raw_page)):
+        if [r["row_id"] for r in run()[:PAGE]] != expected:
+            raise SystemExit(f"benchmark broken: the raw page differs from dj's ({sql})")
+    out: dict[str, Any] = {"statements_before_first_page": [sql for sql, _ in statements], "page_sql": widget_sql,
+                           "page_side_sql": page_sql}
+    for name, side, raw_side in (("page", dj_page, raw_page), ("first_page", dj_first_page, raw_widget_page),
+                                 ("widget", dj_widget, raw_widget_page)):
         # one call per sample (they take a millisecond or less): the best and the median call
-        figures = interleave(repeat * calls, side, raw_page, before=settle)
+        figures = interleave(repeat * calls, side, raw_side, before=settle)
         settle()
         out[name] = per_call(figures)
     return out

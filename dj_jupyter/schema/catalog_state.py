@@ -153,6 +153,9 @@ class ConnectionState:
         self._lock = threading.RLock()
 
     def schema(self, name: str) -> SchemaState:
+        st = self.schemas.get(name)  # every query asks: no lock when the schema is known
+        if st is not None:
+            return st
         with self._lock:
             st = self.schemas.get(name)
             if st is None:
@@ -184,6 +187,9 @@ class ConnectionState:
 
 
 def state_of(connection: Any) -> ConnectionState:
+    st = _states.get(connection)
+    if st is not None:
+        return st
     with _lock:
         st = _states.get(connection)
         if st is None:

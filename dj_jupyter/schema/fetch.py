@@ -7,6 +7,7 @@ column at a time, and only those.  Headings are resolved once per call, never pe
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Sequence
 
 import numpy as np
@@ -54,8 +55,8 @@ def _decoder(attr: Any, dialect: str) -> Any:
 _MEMO_DECODERS = 32  # name lists remembered per heading
 
 
-def column_decoders(heading: Heading, names: Sequence[str], dialect: str) -> list:
-    """The decoders of ``names`` (None where the driver's value is final), built once per heading.
+def column_decoders(heading: Heading, names: Sequence[str], dialect: str) -> tuple[tuple[int, Any], ...]:
+    """``(position, decoder)`` of the columns of ``names`` that need one, built once per heading.
 
     Headings are immutable; codec chains depend on the registry too, so the registry's
     generation is part of the key (a codec defined again in a notebook is picked up).
@@ -64,11 +65,28 @@ def column_decoders(heading: Heading, names: Sequence[str], dialect: str) -> lis
     memo = heading.memo
     decoders = memo.get(key)
     if decoders is None:
-        decoders = [_decoder(heading[name], dialect) for name in names]
+        decoders = tuple((i, dec) for i, name in enumerate(names) if (dec := _decoder(heading[name], dialect)))
         if len(memo) >= _MEMO_DECODERS:
             memo.clear()
         memo[key] = decoders
     return decoders
+
+
+def _decode(rows: list, decoders: tuple[tuple[int, Any], ...], columns: list[list] | None) -> list[list] | None:
+    """Decode the columns that need it, in place in ``columns`` (split from ``rows`` when first needed).
+
+    Decoders keep NULL as None, so a column that is all NULL is left alone (a preview's empty
+    blob column costs no decoding).  Returns ``columns``, or None when nothing was decoded.
+    """
+    n = len(rows)
+    for i, dec in decoders:
+        column = columns[i] if columns is not None else list(map(itemgetter(i), rows))
+        if column.count(None) == n:
+            continue
+        if columns is None:
+            columns = split_columns(rows, len(rows[0]))
+        columns[i] = dec(column)
+    return columns
 
 
 def fetch_columns(connection: Any, node: Node, names: Sequence[str] | None = None) -> tuple[list[str], list[list], int]:
@@ -77,15 +95,11 @@ def fetch_columns(connection: Any, node: Node, names: Sequence[str] | None = Non
     names = list(heading.names if names is None else names)
     sql, params = compile_select(connection.dialect, node, names)
     rows = connection.query(sql, params).fetchall()
-    n = len(rows)
-    decoders = column_decoders(heading, names, connection.dialect.name)
     if not rows:
         return names, [[] for _ in names], 0
     columns = split_columns(rows, len(names))
-    for i, dec in enumerate(decoders):
-        if dec is not None:
-            columns[i] = dec(columns[i])
-    return names, columns, n
+    _decode(rows, column_decoders(heading, names, connection.dialect.name), columns)
+    return names, columns, len(rows)
 
 
 def fetch_rows(connection: Any, node: Node, names: Sequence[str] | None = None) -> tuple[list[str], list[tuple]]:
@@ -95,12 +109,10 @@ def fetch_rows(connection: Any, node: Node, names: Sequence[str] | None = None) 
     sql, params = compile_select(connection.dialect, node, names)
     rows = connection.query(sql, params).fetchall()
     decoders = column_decoders(heading, names, connection.dialect.name)
-    if rows and any(d is not None for d in decoders):
-        columns = split_columns(rows, len(names))
-        for i, dec in enumerate(decoders):
-            if dec is not None:
-                columns[i] = dec(columns[i])
-        rows = list(zip(*columns))
+    if rows and decoders:
+        columns = _decode(rows, decoders, None)
+        if columns is not None:
+            rows = list(zip(*columns))
     return names, rows
 
 

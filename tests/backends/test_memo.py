@@ -141,3 +141,25 @@ def test_headings_pickle_without_their_memo(Item):
     heading = Item.heading
     copy = pickle.loads(pickle.dumps(heading))
     assert copy == heading and copy.names == heading.names and copy.memo == {}
+
+
+def test_columns_that_are_all_null_are_returned_as_null_beside_decoded_ones(schema):
+    @schema
+    class Mixed(dj.Manual):
+        definition = """
+        m_id : int32
+        ---
+        first = null : <blob>
+        doc = null : json
+        last = null : <blob>
+        """
+
+    Mixed.insert([{"m_id": 1, "doc": {"a": 1}}, {"m_id": 2, "doc": {"b": [2]}}])
+    assert Mixed.to_dicts() == [{"m_id": 1, "first": None, "doc": {"a": 1}, "last": None},
+                                {"m_id": 2, "first": None, "doc": {"b": [2]}, "last": None}]
+    Mixed.insert1({"m_id": 3, "last": [1, 2, 3]})
+    rows = Mixed.to_dicts(order_by="m_id DESC", limit=2)
+    assert rows[0]["doc"] is None and rows[0]["first"] is None and list(rows[0]["last"]) == [1, 2, 3]
+    assert rows[1]["doc"] == {"b": [2]} and rows[1]["last"] is None
+    frame = Mixed.to_pandas()
+    assert frame["first"].isna().all() and frame.loc[1, "doc"] == {"a": 1}
