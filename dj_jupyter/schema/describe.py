@@ -266,10 +266,8 @@ class _ParentNamer:
 
     def __call__(self, parent: tuple[str, str]) -> str:
         schema, table = parent
-        child_schema, child_table = self.child
-        if schema == child_schema and tier_of_table_name(child_table) == "Part" and master_of(child_table) == table:
-            return "master"
-        if parent in self._found:
+        child_schema = self.child[0]
+        if parent in self._found:  # a part's master too, by its class name (as DataJoint writes it)
             return self._found[parent]
         name = _class_path(table)
         return name if schema == child_schema else f"{schema}.{name}"

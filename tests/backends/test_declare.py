@@ -191,7 +191,7 @@ def test_describe_text(ref):
     )
     pairing = ref.Pairing.describe()
     assert '-> Subject.proj(subject_a="subject_id")\n-> Subject.proj(subject_b="subject_id")\n---\n' in pairing
-    assert ref.ProcessedEMG.Channel.describe().startswith("-> master\n")
+    assert ref.ProcessedEMG.Channel.describe().startswith("-> ProcessedEMG\n")  # the master by name, as DataJoint
     assert ref.ProcessedEMG.Peak.describe().startswith("-> ProcessedEMG.Channel\n")
     subject = ref.Subject.describe()
     assert 'notes = "" : varchar(255)' in subject and "weight_g   : decimal(6,2)  # grams" in subject

@@ -126,8 +126,7 @@ DESCRIBED = ("Species", "Subject", "Pairing", "Session", "Recording", "Analysis"
 def test_describe_is_equivalent(world, table):
     """Same lines once layout is ignored; DataJoint names parents by table (its classes are local here), we by class.
 
-    Not listed in the spec's departures: a Part's reference to its master reads ``-> master`` here (pinned in
-    tests/backends/test_declare.py; re-declarable as is), where DataJoint writes the master's class name.
+    A part's reference to its master names the master's class in both.
     """
     names = {f"`{world.name}`.`{cls.table_name}`": name for name, cls in vars(world.ours).items() if name[0].isupper()}
     ref = parts(world.ref).get(table) or getattr(world.ref, table)
@@ -136,8 +135,7 @@ def test_describe_is_equivalent(world, table):
     assert expected[0].startswith(("# ", "-> ", "species_id")), expected
     got = describe_lines(ours.describe(printout=False), names)
     if "." in table:
-        assert got[0] == "-> master"
-        got[0] = "-> " + table.split(".")[0]
+        assert got[0] == "-> " + table.split(".")[0]
     assert got == expected
 
 
