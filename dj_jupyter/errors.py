@@ -8,6 +8,8 @@ sqlite3) are translated into these classes in ``dj_jupyter.backends`` only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "DataJointError",
     "DefinitionError",
@@ -41,6 +43,9 @@ class DefinitionError(DataJointError, SyntaxError):
 
     Carries the definition line number (1-based, within the definition text), the
     column (1-based), the offending line, what was expected and what was found.
+    ``problems`` lists every problem found in the definition, in line order; the first
+    is the one this error describes (a single problem: ``[self]``).  When there are
+    more, the message names them after the first.
     """
 
     def __init__(
@@ -51,15 +56,15 @@ class DefinitionError(DataJointError, SyntaxError):
         column: int | None = None,
         text: str | None = None,
         table: str | None = None,
+        problems: Sequence["DefinitionError"] | None = None,
     ) -> None:
         self.message = message
         self.line = line
         self.column = column
         self.text = text
         self.table = table
-        where = ""
-        if line is not None:
-            where = f"line {line}" + (f", column {column}" if column is not None else "")
+        self.problems: list[DefinitionError] = list(problems) if problems else [self]
+        where = _where(line, column)
         head = f"{table}: " if table else ""
         full = f"{head}{where}: {message}" if where else f"{head}{message}"
         if text is not None and line is not None:
@@ -67,6 +72,13 @@ class DefinitionError(DataJointError, SyntaxError):
             if column is not None:
                 caret = "\n    " + " " * (column - 1) + "^"
             full += f"\n    {text}{caret}"
+        others = self.problems[1:]
+        if others:
+            count = f"{len(others)} more problem" + ("s" if len(others) > 1 else "")
+            full += f"\n{count} in this definition:"
+            for other in others:
+                at = _where(other.line, other.column)
+                full += f"\n    {at}: {other.message}" if at else f"\n    {other.message}"
         Exception.__init__(self, full)
         # SyntaxError attributes, so IPython and tracebacks can point at the line
         self.msg = message
@@ -74,14 +86,39 @@ class DefinitionError(DataJointError, SyntaxError):
         self.offset = column
         self.filename = table or "<definition>"
 
+    @classmethod
+    def from_problems(cls, problems: Sequence["DefinitionError"]) -> "DefinitionError":
+        """One error for several problems: the first's location and message, all of them in ``problems``.
+
+        Parameters
+        ----------
+        problems : sequence of DefinitionError
+            At least one, in the order to report them.
+        """
+        if not problems:
+            raise ValueError("DefinitionError.from_problems needs at least one problem, got none")
+        if len(problems) == 1:
+            return problems[0]
+        first = problems[0]
+        return cls(first.message, line=first.line, column=first.column, text=first.text, table=first.table,
+                   problems=problems)
+
     def __str__(self) -> str:  # SyntaxError.__str__ would hide our formatted text
         return self.args[0]
 
     def suggest(self, *args: object) -> "DefinitionError":
         extra = " ".join(str(a) for a in args)
-        return DefinitionError(
+        first = DefinitionError(
             f"{self.message} {extra}", line=self.line, column=self.column, text=self.text, table=self.table
         )
+        return DefinitionError.from_problems([first, *self.problems[1:]])
+
+
+def _where(line: int | None, column: int | None) -> str:
+    """``line L, column C`` (empty without a line)."""
+    if line is None:
+        return ""
+    return f"line {line}" + (f", column {column}" if column is not None else "")
 
 
 class LostConnectionError(DataJointError, ConnectionError):

@@ -8,7 +8,10 @@ result is data that the declaration layer resolves against its context.
 
 Every error is a :class:`~dj_jupyter.errors.DefinitionError` whose ``line`` counts the
 lines of the text exactly as given (1-based, so it matches an IPython cell) and whose
-``column`` (1-based) points at the offending token of that line.
+``column`` (1-based) points at the offending token of that line.  Each line is parsed
+on its own (only the ``---`` separator and the duplicate-name check relate lines), so
+every problem is found at once: :func:`definition_problems` lists them,
+:func:`parse_definition` raises the first with all of them in its ``problems``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from ..errors import DefinitionError
 from . import types as type_catalogue
 from .syntax import AttributeDef, Default, ForeignKeyDef, IndexDef, Item, Reference, Span, TableDef
 
-__all__ = ["parse_definition"]
+__all__ = ["definition_problems", "parse_definition", "parse_definition_partial"]
 
 _ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_]+")
@@ -80,8 +83,10 @@ def parse_definition(text: str, *, table: str | None = None) -> TableDef:
     Raises
     ------
     DefinitionError
-        With ``line`` (1-based, counting the lines of ``text`` as given), ``column``
-        (1-based), ``text`` (the source line) and a message saying what was expected.
+        For the first problem: ``line`` (1-based, counting the lines of ``text`` as given),
+        ``column`` (1-based), ``text`` (the source line) and a message saying what was
+        expected.  Every line is checked, so ``problems`` lists all the problems of the
+        definition in line order (the first is this one) and the message names the others.
 
     Examples
     --------
@@ -99,16 +104,81 @@ def parse_definition(text: str, *, table: str | None = None) -> TableDef:
     >>> d.foreign_keys[0].ref.names, d.foreign_keys[0].nullable
     (('Species',), True)
     """
+    tdef, problems = parse_definition_partial(text, table=table)
+    if problems:
+        raise DefinitionError.from_problems(problems)
+    return tdef
+
+
+def definition_problems(text: str, *, table: str | None = None) -> list[DefinitionError]:
+    """Every problem of a table definition, in line order, without raising.
+
+    Each line is checked on its own (only the ``---`` separator and the duplicate-name
+    check relate lines), so a bad line never hides a later one.  A line reports at most
+    one problem: the first found on it.
+
+    Parameters
+    ----------
+    text : str
+        The definition, as given to :func:`parse_definition`.
+    table : str, optional
+        The table's name, used only to prefix error messages.
+
+    Returns
+    -------
+    list of DefinitionError
+        Each with ``line``, ``column``, ``text`` and ``message`` as :func:`parse_definition`
+        would raise it; empty when the definition is valid.
+
+    Examples
+    --------
+    >>> [(p.line, p.column) for p in definition_problems("a : int32\\nB : int32\\nc : int99")]
+    [(2, 1), (3, 5)]
+    >>> definition_problems("a : int32")
+    []
+    """
+    return parse_definition_partial(text, table=table)[1]
+
+
+def parse_definition_partial(text: str, *, table: str | None = None) -> tuple[TableDef, list[DefinitionError]]:
+    """Parse what can be parsed: the definition of the good lines and the problems of the others.
+
+    Parameters
+    ----------
+    text : str
+        The definition, as given to :func:`parse_definition`.
+    table : str, optional
+        The table's name, used only to prefix error messages.
+
+    Returns
+    -------
+    tuple of (TableDef, list of DefinitionError)
+        The items of the lines without problems (in order; a line with a problem
+        contributes nothing, and a bad table comment reads as ``""``) and every problem,
+        in line order, as :func:`definition_problems` returns them.
+
+    Examples
+    --------
+    >>> tdef, problems = parse_definition_partial("a : int32\\nb : int99\\n---\\n-> Parent")
+    >>> [type(i).__name__ for i in tdef.items], [p.line for p in problems]
+    (['AttributeDef', 'ForeignKeyDef'], [2])
+    """
     # split on any line ending so that line numbers match the text as the user sees it
     lines = [_Line(n, raw, table) for n, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1)]
     content = [line for line in lines if line.body]
+    problems: list[DefinitionError] = []
     comment = ""
     if content and content[0].body.startswith("#"):
-        comment = _table_comment(content.pop(0))
-    return TableDef(comment=comment, items=_parse_items(content))
+        try:
+            comment = _table_comment(content.pop(0))
+        except DefinitionError as problem:
+            problems.append(problem)
+    items = _parse_items(content, problems)
+    return TableDef(comment=comment, items=items), problems
 
 
-def _parse_items(content: list[_Line]) -> tuple[Item, ...]:
+def _parse_items(content: list[_Line], problems: list[DefinitionError]) -> tuple[Item, ...]:
+    """The items of the good lines; the problem of each bad line is appended to ``problems``."""
     items: list[Item] = []
     seen: dict[str, int] = {}
     in_key = True
@@ -119,11 +189,26 @@ def _parse_items(content: list[_Line]) -> tuple[Item, ...]:
         if body.startswith("---"):
             in_key = False
             continue
-        item = _parse_item(line, in_key=in_key)
-        if isinstance(item, AttributeDef):
-            _check_unique_name(line, item.name, seen)
+        try:
+            item = _parse_item(line, in_key=in_key)
+            if isinstance(item, AttributeDef):
+                _check_unique_name(line, item.name, seen)
+        except DefinitionError as problem:
+            problems.append(problem)
+            _remember_name(line, seen)
+            continue
         items.append(item)
     return tuple(items)
+
+
+def _remember_name(line: _Line, seen: dict[str, int]) -> None:
+    """Record the name of a bad attribute line, so that a later line declaring it again is reported now."""
+    body = line.body
+    if _is_foreign_key_line(body) or _INDEX_START.match(body):
+        return
+    match = _NAME_CHARS.match(body)
+    if match is not None:
+        seen.setdefault(match.group(), line.number)
 
 
 def _table_comment(line: _Line) -> str:

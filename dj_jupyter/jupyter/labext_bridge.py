@@ -6,7 +6,7 @@ request, and reads the JSON answer.  Two requests exist:
 
 ``{"op": "check", "text": BODY, "magic": LINE}``
     :func:`check_magic_line` of the ``%%dj_table`` line and :func:`check_definition` of the
-    cell body: a list of problems, each ``{"line", "column", "end_column", "message",
+    cell body: a list of every problem (a bad line does not hide a later one), each ``{"line", "column", "end_column", "message",
     "severity"}`` (lines and columns 1-based within the body, as
     :class:`~dj_jupyter.errors.DefinitionError` counts them; line 0 is the magic line).
 ``{"op": "summary"}``
@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..codecs.registry import resolve_dtype
-from ..definition.parser import parse_definition
+from ..definition.parser import parse_definition_partial
 from ..definition.syntax import AttributeDef, ForeignKeyDef, Span
-from ..errors import DataJointError, DefinitionError
+from ..errors import DataJointError
 from ..schema.table import Table
 from ..stores.lookup import store_spec
 from .labext_summary import pipeline_summary
@@ -80,9 +80,11 @@ def check_definition(text: str, namespace: Mapping[str, Any] | None = None) -> l
     Returns
     -------
     list of dict
-        ``line``, ``column`` (1-based, in ``text``), ``end_column`` (exclusive), ``message`` and
-        ``severity`` (``"error"``, or ``"warning"`` for what may still be configured later, such
-        as a store).  Empty when the definition is valid.
+        Every problem, in line order: ``line``, ``column`` (1-based, in ``text``), ``end_column``
+        (exclusive), ``message`` and ``severity`` (``"error"``, or ``"warning"`` for what may still
+        be configured later, such as a store).  Syntax problems come from every bad line; codec
+        types and ``-> Parent`` names are checked on the lines that parsed.  Empty when the
+        definition is valid.
 
     Examples
     --------
@@ -90,17 +92,18 @@ def check_definition(text: str, namespace: Mapping[str, Any] | None = None) -> l
     []
     >>> [(p["line"], p["column"]) for p in check_definition("subject_id : int33")]
     [(1, 14)]
+    >>> [(p["line"], p["column"]) for p in check_definition("a : int33\\n---\\nB : int32")]
+    [(1, 5), (3, 1)]
     """
-    try:
-        tdef = parse_definition(text)
-    except DefinitionError as exc:
-        return [_problem(exc.line or 1, exc.column or 1, exc.text, exc.message)]
-    problems: list[dict] = []
+    tdef, errors = parse_definition_partial(text)
+    problems = [_problem(exc.line or 1, exc.column or 1, exc.text, exc.message) for exc in errors]
+    # the lines that parsed are checked further; a line with a syntax problem has no item
     for item in tdef.items:
         if isinstance(item, AttributeDef) and item.type.kind == "codec":
             problems.extend(_codec_problems(item))
         elif isinstance(item, ForeignKeyDef) and namespace is not None:
             problems.extend(_reference_problems(item, namespace))
+    problems.sort(key=lambda p: (p["line"], p["column"]))  # stable: one line's problems keep their order
     return problems
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import dj_jupyter as dj
-from dj_jupyter.definition.parser import parse_definition
+from dj_jupyter.definition.parser import definition_problems, parse_definition
 from dj_jupyter.errors import DefinitionError
 from dj_jupyter.jupyter.labext_bridge import check_definition, check_magic_line, reply
 from dj_jupyter.jupyter.labext_summary import iter_tables, pipeline_summary
@@ -55,6 +55,34 @@ def test_parse_errors_come_from_the_library_parser_with_its_line_and_column(text
     assert problem["message"] == raised.value.message
     assert problem["severity"] == "error"
     assert problem["end_column"] > problem["column"]
+
+
+def test_every_bad_line_is_a_problem_and_the_good_lines_are_still_checked():
+    text = "\n".join([
+        "-> Subject",               # 1: parsed, and checked against the namespace
+        "Session_id : int32",       # 2: not lower case
+        "---",
+        "weight : flaot64",         # 4: unknown type
+        "trace : <blobb>",          # 5: parsed; the codec is unknown
+        "-> [nulable] Person",      # 6: bad option
+        "session_id : int16",       # 7: fine
+        "index(weight",             # 8: unclosed
+    ])
+    problems = check_definition(text, {})
+    assert [(p["line"], p["column"]) for p in problems] == [(1, 4), (2, 1), (4, 10), (5, 9), (6, 5), (8, 13)]
+    says = ["`Subject` is not defined", "Did you mean 'session_id'?", "Did you mean 'float64'?", "Unknown codec <blobb>",
+            "Did you mean 'nullable'?", "expected ')' to close the index"]
+    assert all(phrase in p["message"] for phrase, p in zip(says, problems, strict=True))
+    assert {p["severity"] for p in problems} == {"error"}
+    # the same problems the parser lists, at the same places
+    assert [(e.line, e.column, e.message) for e in definition_problems(text)] == [
+        (p["line"], p["column"], p["message"]) for p in problems if p["line"] in (2, 4, 6, 8)]
+
+
+def test_the_reply_carries_the_magic_line_and_every_body_problem():
+    answer = reply(json.dumps({"op": "check", "magic": "%%dj_table Session --tier bogus",
+                               "text": "a : int33\n---\nB : int32"})).value
+    assert [(p["line"], p["column"]) for p in answer["problems"]] == [(0, 20), (1, 5), (3, 1)]
 
 
 def test_an_unknown_type_spans_the_type_and_suggests_a_fix():
@@ -234,7 +262,9 @@ def test_the_extension_request_through_a_real_kernel(tmp_path):
         assert [(t["name"], t["rows"]) for t in iter_tables(summary)] == [("subject", 1)]
         body = "-> Subject\nsession : int32\n---\ntrace : <blobb>\n\u00e9 : uint8"
         problems = ask({"op": "check", "magic": "%%dj_table Session", "text": body})["data"]["application/json"]
-        assert problems["problems"] == check_definition(body, {})  # Subject is in the kernel: no reference problem
+        expected = check_definition(body)  # no namespace: references unchecked, as Subject is in the kernel
+        assert [(p["line"], p["column"]) for p in expected] == [(4, 9), (5, 1)]  # the codec and the name, both
+        assert problems["problems"] == expected
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

@@ -1,4 +1,4 @@
-"""parse_definition: the definition language, item by item, and its located errors."""
+"""parse_definition: the definition language, item by item, and its located errors (all of them at once)."""
 
 import pytest
 
@@ -11,7 +11,9 @@ from dj_jupyter.definition import (
     Span,
     TableDef,
     TypeSpec,
+    definition_problems,
     parse_definition,
+    parse_definition_partial,
 )
 from dj_jupyter.errors import DataJointError, DefinitionError
 
@@ -410,3 +412,108 @@ def test_missing_colon_message_shows_the_attribute_form():
 def test_every_error_is_raised_for_the_first_bad_line():
     err = error("a : int32\nb : int23\nc : int99")
     assert err.line == 2
+
+
+# --- every problem at once ---------------------------------------------------------------
+
+THREE_TYPOS = """# sessions
+-> Subject
+Session_id : int32
+---
+weight : flaot64   # grams
+-> [nulable] Person
+notes : varchar(100)
+"""
+
+
+def test_every_bad_line_is_reported_in_order_with_its_line_and_column():
+    problems = definition_problems(THREE_TYPOS, table="Session")
+    assert [(p.line, p.column, p.text) for p in problems] == [
+        (3, 1, "Session_id : int32"),
+        (5, 10, "weight : flaot64   # grams"),
+        (6, 5, "-> [nulable] Person"),
+    ]
+    assert "Did you mean 'session_id'?" in problems[0].message
+    assert "Did you mean 'float64'?" in problems[1].message
+    assert "Did you mean 'nullable'?" in problems[2].message
+    assert all(isinstance(p, DefinitionError) and p.table == "Session" for p in problems)
+
+
+def test_a_valid_definition_has_no_problems():
+    assert definition_problems(SUBJECT) == []
+    assert definition_problems("") == []
+
+
+def test_the_raised_error_is_the_first_problem_and_carries_all_of_them():
+    first_alone = error("# sessions\n-> Subject\nSession_id : int32", table="Session")
+    err = error(THREE_TYPOS, table="Session")
+    assert (err.line, err.column, err.text, err.table, err.message) == (
+        first_alone.line, first_alone.column, first_alone.text, first_alone.table, first_alone.message)
+    assert (err.lineno, err.offset) == (3, 1)
+    assert [(p.line, p.message) for p in err.problems] == [
+        (p.line, p.message) for p in definition_problems(THREE_TYPOS, table="Session")]
+    # the message: the first problem as before, then the others one per line
+    lines = str(err).split("\n")
+    assert "\n".join(lines[:3]) == str(first_alone)
+    assert lines[3] == "2 more problems in this definition:"
+    assert lines[4].startswith("    line 5, column 10: unknown type 'flaot64'")
+    assert lines[5].startswith("    line 6, column 5: invalid foreign key option 'nulable'")
+    assert len(lines) == 6
+
+
+def test_a_single_problem_keeps_the_single_message():
+    err = error("a : int32\nb : int23")
+    assert err.problems == [err]
+    assert "more problem" not in str(err)
+    two = error("a : int23\nb : int23")
+    assert str(two).endswith("\n1 more problem in this definition:\n    line 2, column 5: " + two.problems[1].message)
+
+
+def test_a_bad_line_does_not_hide_a_later_one_of_any_kind():
+    text = "\n".join([
+        "# :bad table comment",      # 1
+        "x = null : int32",          # 2: nullable in the key
+        "-> [nullable] P",           # 3: nullable in the key
+        "---",
+        "-> P +",                    # 5
+        "index(a",                   # 6
+        "y = 'open : int32",         # 7
+        "z : int32 # :marker",       # 8
+        "ok : int32",                # 9: fine
+    ])
+    assert [(p.line, p.column) for p in definition_problems(text)] == [
+        (1, 3), (2, 5), (3, 5), (5, 6), (6, 8), (7, 5), (8, 13)]
+
+
+def test_duplicates_are_reported_at_each_later_occurrence():
+    text = "a : int32\n---\na : int16\nb : int32\na : float64\nb : int8"
+    problems = definition_problems(text)
+    assert [(p.line, p.column) for p in problems] == [(3, 1), (5, 1), (6, 1)]
+    assert "'a' is declared twice (first on line 1)" in problems[0].message
+    assert "'a' is declared twice (first on line 1)" in problems[1].message
+    assert "'b' is declared twice (first on line 4)" in problems[2].message
+
+
+def test_a_name_on_a_bad_line_still_counts_for_duplicates():
+    problems = definition_problems("a : int99\n---\na : int32")
+    assert [(p.line, p.column) for p in problems] == [(1, 5), (3, 1)]
+    assert "first on line 1" in problems[1].message
+
+
+def test_the_separator_still_decides_key_and_secondary_after_a_bad_line():
+    text = "-> [nulable] P\nk = null : int32\n---\nv = null : int32\n-> [nullable] Q"
+    assert [(p.line, p.column) for p in definition_problems(text)] == [(1, 5), (2, 5)]
+
+
+def test_partial_parse_keeps_the_good_lines():
+    tdef, problems = parse_definition_partial("# t\nk : int32\nB : int32\n---\n-> P\nv : int99\nw : int8")
+    assert tdef.comment == "t"
+    assert [a.name for a in tdef.attributes] == ["k", "w"]
+    assert [fk.ref.names for fk in tdef.foreign_keys] == [("P",)]
+    assert [p.line for p in problems] == [3, 6]
+
+
+def test_suggest_keeps_the_other_problems():
+    err = error("a : int23\nb : int23").suggest("(hint)")
+    assert err.message.endswith("(hint)") and err.problems[0].message.endswith("(hint)")
+    assert [p.line for p in err.problems] == [1, 2]
