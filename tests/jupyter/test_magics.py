@@ -216,6 +216,25 @@ def test_bad_type_reports_definition_and_cell_lines(shell):
     assert "Subject" not in shell.user_ns
 
 
+def test_every_bad_line_of_a_cell_is_reported_at_once(shell, capsys):
+    run(shell, "schema = dj.Schema('djtest_magics')")
+    body = "subject_id : uint16\nName : varchar(20)\n---\nweight : floot\nsex : enum('F', 'M'\n"
+    with pytest.raises(UsageError) as info:
+        cell(shell, "Subject", body)
+    message = str(info.value)
+    assert message.startswith("Subject: line 2, column 1: attribute name 'Name' is not lower case")
+    assert "2 more problems in this definition:" in message
+    assert "\n    line 4, column 10: unknown type 'floot'" in message
+    assert "\n    line 5, column 20: malformed enum: expected ',' or ')'" in message
+    assert "line 2 of the definition is line 3 of the cell" in message
+    assert "Subject" not in shell.user_ns
+    # and as a user sees it: one UsageError naming all three lines, no traceback
+    result = shell.run_cell("%%dj_table Subject\n" + body)
+    err = capsys.readouterr().err
+    assert isinstance(result.error_in_exec, UsageError) and "Traceback" not in err
+    assert all(f"line {n}, column" in err for n in (2, 4, 5))
+
+
 def test_unknown_parent(shell):
     with_schema(shell)
     with pytest.raises(UsageError, match=r"-> Animal: `Animal` is not defined"):
