@@ -117,14 +117,14 @@ def test_dj_table_cells_highlight_validate_and_fill_the_sidebar(open_notebook):
     nb.run_cell(1)
     subject_missing.first.wait_for(state="detached", timeout=15000)
 
-    # validation as you type: the kernel's parser underlines an unknown type before the cell runs
+    # validation as you type: the kernel's parser underlines every bad line before the cell runs
     prompt = nb.prompt(2)
     editor(nb, 2).click()
     nb.page.keyboard.press("Control+End")
-    nb.page.keyboard.type("\nweight : flaot64  # grams")
+    nb.page.keyboard.type("\nweight : flaot64  # grams\nDuration : float64")
+    editor(nb, 2).locator(".cm-dj-problem[title*=\"'Duration' is not lower case\"]").wait_for(timeout=15000)
     problem = editor(nb, 2).locator(".cm-dj-problem")
-    problem.first.wait_for(timeout=15000)
-    assert problem.first.inner_text() == "flaot64"
+    assert problem.all_inner_texts() == ["flaot64", "Duration"]
     message = problem.first.get_attribute("title")
     assert "unknown type 'flaot64'" in message and "Did you mean 'float64'?" in message
     problem.first.hover()
@@ -134,7 +134,7 @@ def test_dj_table_cells_highlight_validate_and_fill_the_sidebar(open_notebook):
     assert nb.prompt(2) == prompt  # nothing ran
     nb.screenshot("unknown-type-underlined", nb.cell(2))
 
-    # the parser stops at its first error; with the type fixed, a parent the notebook lacks is reported
+    # a parent the notebook lacks is reported at its name
     set_source(nb, 2, "%%dj_table Session\n-> Subject\nsession_idx : uint8\n---\nduration : float64\n-> Nowhere")
     missing = editor(nb, 2).locator(".cm-dj-problem[title*='`Nowhere` is not defined in the notebook']")
     missing.first.wait_for(timeout=15000)
