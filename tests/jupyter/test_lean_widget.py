@@ -75,6 +75,20 @@ def test_layout_is_made_and_sent_on_first_use(published):  # noqa: F811
     w.close()
 
 
+def test_showing_sends_the_layout_before_the_bundle(published):  # noqa: F811
+    """anywidget's views take the layout the model has when they are drawn: it must be there before the display."""
+    w = Counter()
+    published.clear()
+    data, _ = w._repr_mimebundle_()
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
+    (open_kind, layout_id, layout_open), (update_kind, widget_id, update) = published
+    assert open_kind == "comm_open" and layout_open["state"]["_model_name"] == "LayoutModel"
+    assert update_kind == "comm_msg" and widget_id == w.model_id and layout_id == w.layout.model_id
+    assert update["state"] == {"layout": f"IPY_MODEL_{layout_id}"}
+    w._repr_mimebundle_()
+    assert len(published) == 2  # shown again: the same layout
+
+
 def test_layout_given_or_assigned_is_sent_as_usual(published):  # noqa: F811
     given = Layout(height="10em")
     w = Counter(layout=given)

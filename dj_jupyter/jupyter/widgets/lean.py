@@ -12,10 +12,15 @@ Constructing an ``anywidget.AnyWidget`` (anywidget 0.9-0.11 on ipywidgets 8) cos
   model and comm) whether or not anything styles it.
 
 A ``LeanAnyWidget`` subclass declares its front end with :func:`asset` (synced traits on the
-class, holding the files' text), so nothing is added per instance, and its ``layout`` is made
-the first time it is read: until then the front end gets ``layout: null``, which ipywidgets'
-views treat as "no layout styles" (what a fresh ``Layout`` means too).  Everything else
-(colab setup, commands, the comm) is still anywidget's and ipywidgets' own code.
+class, holding the files' text), so nothing is added per instance, and makes its ``layout``
+when it is first shown (``_repr_mimebundle_``) or first read, whichever comes first.  Until
+then the front end has ``layout: null``, which ipywidgets' views take as "no layout styles",
+what a fresh ``Layout`` means too.  The layout must reach the front end before a view is
+drawn (anywidget's views ignore a layout that arrives later), hence "when shown": a widget
+shown only as a child of a container (``VBox([w])``) gets its layout when ``.layout`` is
+first read, so read or set ``w.layout`` before showing the container if it is to be styled
+later.  Everything else (colab setup, commands, the comm) is still anywidget's and
+ipywidgets' own code.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ class LeanAnyWidget(anywidget.AnyWidget):
 
     Subclasses declare ``_esm = asset(path)`` and ``_css = asset(path)``; the rest is as for
     ``anywidget.AnyWidget``.  ``layout`` (ipywidgets' ``DOMWidget.layout``) reads, assigns and
-    styles as usual; it is only created on first use.
+    styles as usual; it is made when the widget is first shown or ``layout`` first read.
     """
 
     _anywidget_id = t.Unicode().tag(sync=True)
@@ -115,6 +120,12 @@ class LeanAnyWidget(anywidget.AnyWidget):
         if not drop_defaults:
             state["layout"] = None
         return state
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # shown: the front end needs the layout in the model before the view exists (anywidget's views do not
+        # take a layout that arrives after they are drawn, so a .layout first used later would style nothing)
+        self.layout  # noqa: B018 - made by reading it
+        return super()._repr_mimebundle_(**kwargs)
 
     @t.observe("layout", type="default")
     def _layout_made(self, change: dict) -> None:

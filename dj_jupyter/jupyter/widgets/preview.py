@@ -66,6 +66,9 @@ class PreviewWidget(LeanAnyWidget):
         A page is being fetched.
     error : str
         The last error (a failed page or count, a bad message); "" when none.
+    layout : ipywidgets.Layout
+        As for any widget; made when the preview is first shown or ``layout`` first read
+        (see :mod:`.lean`: read it before showing the preview inside a container, to style it later).
 
     Examples
     --------
