@@ -95,7 +95,12 @@ def _message(exc: DataJointError) -> str:
     """The error text; definition line numbers also given as cell line numbers (the magic line is line 1)."""
     text = str(exc)
     if isinstance(exc, DefinitionError) and exc.line is not None:
-        text += f"\n(line {exc.line} of the definition is line {exc.line + 1} of the cell)"
+        lines = [p.line for p in getattr(exc, "problems", None) or [exc] if p.line is not None]
+        if len(lines) > 1:
+            text += f"\n(definition lines {', '.join(map(str, lines))} are cell lines " \
+                    f"{', '.join(str(n + 1) for n in lines)}: the magic line is line 1)"
+        else:
+            text += f"\n(line {exc.line} of the definition is line {exc.line + 1} of the cell)"
     return text
 
 

@@ -226,7 +226,7 @@ def test_every_bad_line_of_a_cell_is_reported_at_once(shell, capsys):
     assert "2 more problems in this definition:" in message
     assert "\n    line 4, column 10: unknown type 'floot'" in message
     assert "\n    line 5, column 20: malformed enum: expected ',' or ')'" in message
-    assert "line 2 of the definition is line 3 of the cell" in message
+    assert "definition lines 2, 4, 5 are cell lines 3, 5, 6: the magic line is line 1" in message
     assert "Subject" not in shell.user_ns
     # and as a user sees it: one UsageError naming all three lines, no traceback
     result = shell.run_cell("%%dj_table Subject\n" + body)
