@@ -12,6 +12,7 @@ import weakref
 from pathlib import Path
 
 import anywidget
+import ipywidgets
 import pytest
 import traitlets as t
 from ipywidgets import Layout
@@ -108,6 +109,15 @@ def test_get_state_keys_and_defaults():
     with pytest.raises(ValueError, match="key must be"):
         w.get_state(3)
     assert not w.trait_has_value("layout")  # none of that made a layout
+
+
+def test_whole_state_is_what_ipywidgets_computes():
+    w = Counter(value=7, label="seven")
+    own = ipywidgets.DOMWidget.get_state(w, [k for k in w.keys if k != "layout"])  # ipywidgets' code
+    assert w.get_state() == {**own, "layout": None}
+    w.layout.width = "2px"
+    assert w.get_state() == ipywidgets.DOMWidget.get_state(w)
+    assert w.get_state()["layout"] == f"IPY_MODEL_{w.layout.model_id}"
 
 
 def test_other_traits_are_still_added_per_instance(published):  # noqa: F811

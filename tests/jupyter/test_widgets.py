@@ -20,6 +20,7 @@ import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
+import ipywidgets
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
@@ -222,9 +223,11 @@ def test_preview_mimebundle_carries_static_html(pipe):
 
 def test_new_preview_opens_one_comm_with_its_first_page(pipe, published):
     w = PreviewWidget(pipe.Subject, page_size=PAGE)
-    (kind, comm_id, data), = published  # no Layout widget (it is made if .layout is used), no further updates
-    state = data["state"]
-    assert kind == "comm_open" and comm_id == w.model_id and type(w) is PreviewWidget
+    w.wait_for_total(20)
+    # the widget's comm, then the count: no Layout widget (made when shown or .layout is used), no other update
+    assert [(kind, comm_id) for kind, comm_id, _ in published] == [("comm_open", w.model_id), ("comm_msg", w.model_id)]
+    state = published[0][2]["state"]
+    assert type(w) is PreviewWidget
     assert state["rows"] == w.rows == as_text(pipe.Subject.to_dicts(limit=PAGE), drop=("notes",))
     assert state["columns"] == w.columns and state["order_by"] == ["subject_id"] and state["has_next"] is True
     assert state["page"] == 1 and state["page_size"] == PAGE and state["total"] is None and state["layout"] is None
@@ -233,8 +236,8 @@ def test_new_preview_opens_one_comm_with_its_first_page(pipe, published):
     files = Path(dj.jupyter.widgets.preview.__file__).parent
     assert state["_esm"] == (files / "preview.js").read_text(encoding="utf-8")
     assert state["_css"] == (files / "preview.css").read_text(encoding="utf-8")
-    w.wait_for_total(20)
-    assert published[-1][2]["state"] == {"total": N_SUBJECTS}  # the count arrives as an update
+    assert published[-1][2]["state"] == {"total": N_SUBJECTS}
+    assert w.get_state() == {**ipywidgets.DOMWidget.get_state(w, [k for k in w.keys if k != "layout"]), "layout": None}
     w.close()
     assert published[-1][0] == "comm_close" and w.comm is None
 

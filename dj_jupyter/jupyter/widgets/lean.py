@@ -65,11 +65,14 @@ class LeanAnyWidget(anywidget.AnyWidget):
     """
 
     _anywidget_id = t.Unicode().tag(sync=True)
-    _synced_keys: tuple[str, ...] = ()  # per class, set by __init_subclass__
+    # per class (reset by __init_subclass__): the synced trait names, and (name, to_json) of each for get_state
+    _synced_keys: tuple[str, ...] = ()
+    _state_plan: tuple[tuple[str, Any], ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._synced_keys = ()
+        cls._state_plan = ()
 
     @t.default("_anywidget_id")
     def _default_anywidget_id(self) -> str:
@@ -103,7 +106,9 @@ class LeanAnyWidget(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ a layout made on first use
     def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict:
-        """The synced state, as ipywidgets computes it; ``layout`` is None until the layout is first used."""
+        """The synced state, as ipywidgets computes it; ``layout`` is None until the layout is made."""
+        if key is None and not drop_defaults and tuple(self.keys) == type(self)._synced_keys:
+            return self._whole_state()
         if self.trait_has_value("layout"):
             return super().get_state(key, drop_defaults)
         if key is None:
@@ -120,6 +125,17 @@ class LeanAnyWidget(anywidget.AnyWidget):
         if not drop_defaults:
             state["layout"] = None
         return state
+
+    def _whole_state(self) -> dict:
+        # what ipywidgets' get_state() computes (each synced trait through its to_json), with the to_json of
+        # each trait looked up once per class instead of once per trait per call: this is the comm_open state
+        cls = type(self)
+        if not cls._state_plan:
+            cls._state_plan = tuple((name, self.trait_metadata(name, "to_json", self._trait_to_json))
+                                    for name in cls._synced_keys)
+        layout_made = self.trait_has_value("layout")
+        return {name: to_json(getattr(self, name), self) if name != "layout" or layout_made else None
+                for name, to_json in cls._state_plan}
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         # shown: the front end needs the layout in the model before the view exists (anywidget's views do not
