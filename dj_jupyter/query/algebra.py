@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from ..errors import DataJointError
-from .conditions import FALSE, TRUE, make_condition, negate, referenced_names
-from .lineage import check_condition, check_matching
+from .conditions import FALSE, TRUE, InQuery, Not, make_condition, negate, referenced_names
+from .lineage import check_matching, check_semijoin, node_has_lineage
 from .nodes import Aggregate, Join, Node, Project, ProjItem, Restrict, Top, Union, remember
 
 __all__ = ["Algebra", "Top_", "resolve_order_by"]
@@ -88,9 +88,8 @@ class Algebra:
             return self._derive(Top(self._node, restriction.limit, order, restriction.offset))
         if _is_universal(restriction):
             return self
-        cond = make_condition(self.heading, restriction)
-        if semantic_check:
-            check_condition(self.heading, cond)
+        # every restriction by a query is checked as it is read, also those `AND False` / `OR True` drop
+        cond = make_condition(self.heading, restriction, on_query=self._check_semijoin if semantic_check else None)
         if cond == TRUE:
             return self
         return self._derive(Restrict(self._node, cond))
@@ -103,11 +102,17 @@ class Algebra:
             raise DataJointError("Anti-restriction by dj.Top is not supported: restrict by dj.Top, then subtract that query.")
         if _is_universal(restriction):
             return self._derive(Restrict(self._node, FALSE))  # a universal set contains every row
-        cond = negate(make_condition(self.heading, restriction))
-        check_condition(self.heading, cond)
+        cond = negate(make_condition(self.heading, restriction, on_query=self._check_semijoin))
         if cond == TRUE:
             return self
         return self._derive(Restrict(self._node, cond))
+
+    def _check_semijoin(self, sub: InQuery) -> None:
+        check_semijoin(self.heading, sub, self._node)
+
+    def __neg__(self) -> Not:
+        """``-q``: the restriction "no match in ``q``", as in DataJoint (``a & -q`` is ``a - q``)."""
+        return Not(self)
 
     def __xor__(self, other: Any) -> Any:
         raise DataJointError("Permissive restriction `^` was removed in DataJoint 2.0: use .restrict(cond, semantic_check=False).")
@@ -124,7 +129,7 @@ class Algebra:
                 raise DataJointError("Joining with dj.U was removed in DataJoint 2.0: use dj.U(...) & expression or .aggr.")
             raise DataJointError(f"Cannot join with an object of type {type(other).__name__}: expected a query expression.")
         if semantic_check:
-            check_matching(self.heading, other_node.heading, operation="join")
+            check_matching(self.heading, other_node.heading, operation="join", lineage_known=_lineage_known(self._node, other_node))
         return self._derive(Join(self._node, other_node, outer=left))
 
     def __mul__(self, other: Any) -> Any:
@@ -140,7 +145,8 @@ class Algebra:
             raise DataJointError(f"A union needs two query expressions; got {type(other).__name__}.")
         node = Union(self._node, other_node)
         if node.is_outer:  # matched on the key by an outer join
-            check_matching(self.heading, other_node.heading, node.heading.primary_key, operation="union")
+            check_matching(self.heading, other_node.heading, node.heading.primary_key, operation="union",
+                           lineage_known=_lineage_known(self._node, other_node))
         return self._derive(node)
 
     # -- projection
@@ -163,7 +169,7 @@ class Algebra:
         group_node = _node_of(group)
         if group_node is None:
             raise DataJointError(f"aggr needs a query expression to aggregate; got {type(group).__name__}.")
-        check_matching(self.heading, group_node.heading, operation="aggr")
+        check_matching(self.heading, group_node.heading, operation="aggr", lineage_known=_lineage_known(self._node, group_node))
         items = [ProjItem(k, k) for k in self.primary_key]
         keep = [i for i in _projection_items(self.heading, attributes, {}) if i.name not in self.primary_key]
         for name, expr in named.items():
@@ -184,6 +190,10 @@ def _node_of(obj: Any) -> Node | None:
     if isinstance(obj, type) and hasattr(obj, "_node_for_class"):
         return obj._node_for_class()
     return None
+
+
+def _lineage_known(a: Node, b: Node) -> bool:
+    return node_has_lineage(a) and node_has_lineage(b)
 
 
 def _is_universal(obj: Any) -> bool:
@@ -221,27 +231,33 @@ def _projection_items(heading, attributes, named) -> list[ProjItem]:
         used.add(item.name)
         items.append(item)
 
-    for k in heading.primary_key:
-        if k in renamed_sources and k not in keep:
-            continue
-        if k not in named:
-            add(ProjItem(k, k))
+    # kept: the key (unless renamed away and not also named) and the named secondaries, less the exclusions
+    kept = {k for k in heading.primary_key if k not in renamed_sources or k in keep}
+    kept.update(name for name in keep if name not in renamed_sources or name in attributes)
+    kept -= exclude
+    renames: dict[str, list[ProjItem]] = {}  # source attribute -> its renamed copies
+    duplicates: dict[str, list[ProjItem]] = {}  # source attribute -> its copies kept beside it (new='(old)')
+    computed: list[ProjItem] = []
     for new, expr in named.items():
         if not isinstance(expr, str):
             raise DataJointError(f"Projection expression for `{new}` must be a string; got {expr!r}.")
         source = expr.strip()
         if source in heading:
-            item = ProjItem(new, source)
+            renames.setdefault(source, []).append(ProjItem(new, source))
         elif source.startswith("(") and source.endswith(")") and source[1:-1].strip() in heading:
-            item = ProjItem(new, source[1:-1].strip())
+            duplicates.setdefault(source[1:-1].strip(), []).append(ProjItem(new, source[1:-1].strip()))
         else:
             _check_expression_names(heading, new, source)
-            item = ProjItem(new, sql=source)
-        add(item)
-    for name in keep:
-        if name not in exclude and name not in used and name not in renamed_sources:
+            computed.append(ProjItem(new, sql=source))
+    # DataJoint's order: the source heading's order, each attribute followed by its renamed copies, then its
+    # duplicates; computed attributes last (the order of the key attributes is the order of the result's key)
+    for name in heading.names:
+        if name in kept:
             add(ProjItem(name, name))
-    # renamed primary-key attributes stay in the key
+        for item in renames.get(name, []) + duplicates.get(name, []):
+            add(item)
+    for item in computed:
+        add(item)
     return items
 
 

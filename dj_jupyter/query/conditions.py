@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataJointError
@@ -266,8 +267,13 @@ def _from_mappings(heading: Heading, mappings: list[dict] | tuple[dict, ...]) ->
     return disjunction(others)
 
 
-def make_condition(heading: Heading, restriction: Any, *, check_names: bool = True) -> Cond:
-    """Normalise any supported restriction into a :class:`Cond` over ``heading``."""
+def make_condition(heading: Heading, restriction: Any, *, check_names: bool = True,
+                   on_query: Callable[[InQuery], None] | None = None) -> Cond:
+    """Normalise any supported restriction into a :class:`Cond` over ``heading``.
+
+    ``on_query`` is called with every restriction by another query as it is made, before
+    ``AND False`` / ``OR True`` simplify it away: the semantic check sees every query given.
+    """
     from .nodes import Node  # a query expression is its node plus a connection
 
     r = restriction
@@ -276,9 +282,9 @@ def make_condition(heading: Heading, restriction: Any, *, check_names: bool = Tr
     if isinstance(r, bool):
         return TRUE if r else FALSE
     if isinstance(r, Not):
-        return negate(make_condition(heading, r.restriction, check_names=check_names))
+        return negate(make_condition(heading, r.restriction, check_names=check_names, on_query=on_query))
     if isinstance(r, AndList):
-        return conjunction([make_condition(heading, x, check_names=check_names) for x in r])
+        return conjunction([make_condition(heading, x, check_names=check_names, on_query=on_query) for x in r])
     if isinstance(r, str):
         return _from_sql(heading, r, check_names)
     if isinstance(r, dict) or (hasattr(r, "keys") and hasattr(r, "__getitem__") and not hasattr(r, "dtype")
@@ -288,17 +294,17 @@ def make_condition(heading: Heading, restriction: Any, *, check_names: bool = Tr
         return _from_mapping(heading, {n: r[n] for n in r.dtype.names})
     node = getattr(r, "_node", None)
     if isinstance(node, Node) or isinstance(r, Node):
-        return semijoin(heading, node if node is not None else r)
+        return _seen(semijoin(heading, node if node is not None else r), on_query)
     if hasattr(r, "to_dict") and hasattr(r, "columns"):  # pandas.DataFrame
         return disjunction([_from_mapping(heading, row) for row in r.reset_index().to_dict("records")])
     if hasattr(r, "dtype") and getattr(r.dtype, "names", None):  # structured array: OR of records
         return disjunction([_from_mapping(heading, {n: rec[n] for n in r.dtype.names}) for rec in r])
     if isinstance(r, type) and hasattr(r, "_node_for_class"):
-        return semijoin(heading, r._node_for_class())
+        return _seen(semijoin(heading, r._node_for_class()), on_query)
     if isinstance(r, (list, tuple)) and r and all(type(x) is dict for x in r):
         return _from_mappings(heading, r)
     if isinstance(r, (list, tuple, set, frozenset)) or hasattr(r, "__next__"):
-        return disjunction([make_condition(heading, x, check_names=check_names) for x in r])
+        return disjunction([make_condition(heading, x, check_names=check_names, on_query=on_query) for x in r])
     if r is None:
         raise DataJointError("Invalid restriction None: use a dict, a SQL string, a query, a list (OR) or True/False.")
     raise DataJointError(
@@ -316,6 +322,12 @@ def _from_sql(heading: Heading, text: str, check_names: bool) -> Cond:
                 f"the heading has: {', '.join(heading.names)}. Quote string values ('...') and check spelling."
             )
     return SqlText(text)
+
+
+def _seen(cond: Cond, on_query: Callable[[InQuery], None] | None) -> Cond:
+    if on_query is not None and isinstance(cond, InQuery):
+        on_query(cond)
+    return cond
 
 
 def semijoin(heading: Heading, node: Node) -> Cond:

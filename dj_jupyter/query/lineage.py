@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from ..errors import DataJointError
 from ..heading.heading import Heading
 from .conditions import And, Cond, InQuery, Negate, Or
+from .nodes import Node, TableRef
 
-__all__ = ["check_condition", "check_matching", "has_lineage"]
+__all__ = ["check_condition", "check_matching", "check_semijoin", "has_lineage", "node_has_lineage"]
 
 logger = logging.getLogger("dj_jupyter")
 
@@ -35,7 +36,21 @@ def has_lineage(heading: Heading) -> bool:
     return not heading.primary_key or any(a.lineage is not None for a in attrs)
 
 
-def check_matching(left: Heading, right: Heading, names: Iterable[str] | None = None, *, operation: str = "join") -> None:
+def node_has_lineage(node: Node) -> bool:
+    """:func:`has_lineage` of the tables beneath ``node``.
+
+    A derived heading can lack lineage on every key attribute although its tables have it:
+    ``dj.U('label') & T`` is keyed by a native secondary attribute.  Whether lineage is known
+    is a property of the tables a query reads, so it is asked of them.
+    """
+    if isinstance(node, TableRef):
+        return has_lineage(node.heading)
+    children = [value for value in vars(node).values() if isinstance(value, Node)]
+    return all(node_has_lineage(child) for child in children) if children else has_lineage(node.heading)
+
+
+def check_matching(left: Heading, right: Heading, names: Iterable[str] | None = None, *, operation: str = "join",
+                   lineage_known: bool | None = None) -> None:
     """Refuse matching ``left`` and ``right`` on namesakes of different (or unknown) lineage.
 
     Parameters
@@ -46,6 +61,9 @@ def check_matching(left: Heading, right: Heading, names: Iterable[str] | None = 
         The attributes matched (default: every visible attribute both headings have).
     operation : str
         Named in the message ("join", "restrict", "aggr", "union").
+    lineage_known : bool, optional
+        Whether both operands' tables have lineage (:func:`node_has_lineage`); by default
+        guessed from the headings alone.
 
     Raises
     ------
@@ -53,7 +71,8 @@ def check_matching(left: Heading, right: Heading, names: Iterable[str] | None = 
         For the first attribute whose lineages differ or are missing, with how to fix it.
     """
     shared = [n for n in left.names if n in right] if names is None else list(names)
-    if shared and not (has_lineage(left) and has_lineage(right)):
+    known = (has_lineage(left) and has_lineage(right)) if lineage_known is None else lineage_known
+    if shared and not known:
         logger.warning(
             "Semantic check skipped for the %s on %s: an operand has no lineage (its schema has no ~lineage "
             "table); attributes are matched by name.", operation, ", ".join(shared),
@@ -90,7 +109,14 @@ def _semijoins(cond: Cond):
         yield from _semijoins(cond.item)
 
 
-def check_condition(heading: Heading, cond: Cond) -> None:
-    """Check every restriction by another query inside ``cond`` (lists, AndList and Not included)."""
+def check_semijoin(heading: Heading, sub: InQuery, node: Node | None = None) -> None:
+    """Check one restriction of ``heading`` (the query ``node``, if known) by another query."""
+    known = None if node is None else node_has_lineage(node) and node_has_lineage(sub.query)
+    check_matching(heading, sub.query.heading, sub.attributes, operation="restrict", lineage_known=known)
+
+
+def check_condition(heading: Heading, cond: Cond, node: Node | None = None) -> None:
+    """Check every restriction by another query inside ``cond`` (lists, AndList and Not included);
+    ``node``: the restricted query, whose tables tell whether lineage is known."""
     for sub in _semijoins(cond):
-        check_matching(heading, sub.query.heading, sub.attributes, operation="restrict")
+        check_semijoin(heading, sub, node)

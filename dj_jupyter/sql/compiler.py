@@ -274,7 +274,12 @@ class _Compiler:
         return sub
 
     def _in_query(self, c: InQuery, shape: Shape, params: list) -> str:
-        sql, sub_params = self._subcompiler().select(c.query, list(c.attributes) or None)
+        sub = self._subcompiler()
+        inner = sub.lower(c.query)
+        if inner.limit is not None or inner.offset:
+            # MariaDB and MySQL refuse LIMIT directly inside IN (...) (error 1235); inside a derived table it is fine
+            inner = sub.wrap(c.query, inner)
+        sql, sub_params = sub.render(inner, list(c.attributes) or inner.heading.names)
         params.extend(sub_params)
         if not c.attributes:
             return f"EXISTS ({sql})"

@@ -1,2 +1,2 @@
-SELECT `dept`, (count(student_id)) AS `n` FROM `uni`.`#department` LEFT JOIN (SELECT `student_id`, `dept`, `enroll_year` FROM `uni`.`student` WHERE (enroll_year >= 2021)) AS `$1` USING (`dept`) GROUP BY `dept`
+SELECT `dept`, (count(student_id)) AS `n` FROM `uni`.`#department` LEFT JOIN (SELECT `student_id`, `enroll_year`, `dept` FROM `uni`.`student` WHERE (enroll_year >= 2021)) AS `$1` USING (`dept`) GROUP BY `dept`
 -- params: []
