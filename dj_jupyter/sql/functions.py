@@ -81,6 +81,8 @@ _SQLITE: dict[str, tuple[int | None, Rewrite]] = {
     "minute": (1, _strftime("%M")),
     "second": (1, _strftime("%S")),
     "if": (3, _case),
+    # MySQL's CONCAT is NULL when any argument is; SQLite's `||` is too (its own concat(), from 3.44, is not)
+    "concat": (None, lambda a: "(" + " || ".join(a) + ")" if a else "''"),
 }
 
 FUNCTIONS: dict[str, dict[str, tuple[int | None, Rewrite]]] = {"postgresql": _POSTGRES, "sqlite": _SQLITE, "mysql": {}}

@@ -99,6 +99,18 @@ def test_restricting_by_a_top_restricted_query(m):
     assert {row["animal_id"] for row in u.to_dicts()} == ({second_last} & {r["animal_id"] for r in ROWS["Session"]})
 
 
+# ----------------------------------------------------------------------------- MySQL functions elsewhere
+def test_concat_in_a_computed_attribute(m):
+    """SQLite (before 3.44) has no concat(): it is written with `||`, NULL when an argument is NULL as in MySQL."""
+    rows = {r["animal_id"]: r["c"] for r in m.Animal().proj(c="concat(tag, '!', animal_id)").to_dicts()}
+    for row in ROWS["Animal"]:
+        if row["tag"] is not None:
+            assert rows[row["animal_id"]] == f"{row['tag']}!{row['animal_id']}"
+        elif m.backend != "postgresql":  # PostgreSQL's concat() skips NULL arguments (not translated, as DataJoint)
+            assert rows[row["animal_id"]] is None
+    assert len(m.Animal() & "concat(tag, '!') = 't1!'") == sum(r["tag"] == "t1" for r in ROWS["Animal"])
+
+
 # ----------------------------------------------------------------------------- pinned: a MariaDB optimiser defect
 def test_antijoin_with_a_grouped_subquery(m, request):
     """A - B where B holds every session: nothing is left (A & B is all of A).
