@@ -128,6 +128,21 @@ def test_other_traits_are_still_added_per_instance(published):  # noqa: F811
     assert published[-1][2]["state"] == {"extra": "f"}
 
 
+class Echo(Counter):
+    def _on_front_end_message(self, content, buffers):
+        self.label = content["say"]
+
+
+def test_front_end_messages_reach_the_widget_and_on_msg_callbacks():
+    w = Echo()
+    w._handle_custom_msg({"say": "hi"}, [])  # what ipywidgets calls for each model.send(...) of the front end
+    assert w.label == "hi" and not w.trait_has_value("_msg_callbacks")  # no dispatcher made for that
+    heard = []
+    w.on_msg(lambda widget, content, buffers: heard.append((widget, content)))
+    w._handle_custom_msg({"say": "again"}, [])
+    assert w.label == "again" and heard == [(w, {"say": "again"})]
+
+
 def test_a_closed_widget_is_released():
     w = Counter(value=1)
     ref = weakref.ref(w)

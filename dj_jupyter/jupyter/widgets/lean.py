@@ -20,7 +20,8 @@ drawn (anywidget's views ignore a layout that arrives later), hence "when shown"
 shown only as a child of a container (``VBox([w])``) gets its layout when ``.layout`` is
 first read, so read or set ``w.layout`` before showing the container if it is to be styled
 later.  The whole synced state (the comm_open message) is computed from a per-class list of
-the synced traits and their ``to_json``.  Everything else (colab setup, commands, the comm)
+the synced traits and their ``to_json``, and the front end's messages reach the subclass's
+``_on_front_end_message`` without ``on_msg``'s per-instance dispatcher.  Everything else (colab setup, commands, the comm)
 is still anywidget's and ipywidgets' own code; ``tests/jupyter/test_lean_widget.py`` checks
 that the state sent is the one ``anywidget.AnyWidget`` sends.
 """
@@ -105,6 +106,18 @@ class LeanAnyWidget(anywidget.AnyWidget):
         rest = {name: trait for name, trait in traits.items() if name not in declared}
         if rest:
             super().add_traits(**rest)
+
+    # ------------------------------------------------------------------ messages from the front end
+    def _handle_custom_msg(self, content: Any, buffers: Any) -> None:
+        # ipywidgets calls this for each model.send(...) of the front end.  Subclasses take theirs in
+        # _on_front_end_message, not through on_msg, which makes a CallbackDispatcher (a configurable object)
+        # per instance; callbacks registered with on_msg still get every message.
+        self._on_front_end_message(content, buffers)
+        if self.trait_has_value("_msg_callbacks"):
+            super()._handle_custom_msg(content, buffers)
+
+    def _on_front_end_message(self, content: Any, buffers: Any) -> None:
+        """Handle a custom message of the front end (``model.send(content)``); none by default."""
 
     # ------------------------------------------------------------------ a layout made on first use
     def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict:

@@ -103,7 +103,6 @@ class PreviewWidget(LeanAnyWidget):
         super().__init__(page_size=page_size, columns=columns, order_by=order_by, rows=rows, has_next=more, **kwargs)
         self._expr = expr
         self._count_cap = count_cap
-        self.on_msg(self._on_message)
         self._counter = _COUNTS.submit(self._count)
 
     @property
@@ -112,7 +111,7 @@ class PreviewWidget(LeanAnyWidget):
         return self._expr
 
     # ------------------------------------------------------------------ messages
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_front_end_message(self, content: Any, _buffers: Any) -> None:
         try:
             message = parse_message(content, "page", "sort")
             if isinstance(message, PageRequest):
