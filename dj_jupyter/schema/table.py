@@ -55,6 +55,9 @@ class TableMeta(type):
     def __add__(cls, other: Any) -> Any:
         return cls() + other
 
+    def __neg__(cls) -> Any:
+        return -cls()
+
     def __iter__(cls):
         return iter(cls())
 

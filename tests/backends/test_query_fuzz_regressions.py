@@ -57,6 +57,7 @@ def test_unary_minus_is_the_negated_restriction(m):
     assert without, "the fixture has an animal without sessions"
     assert keyset((m.Animal() & -m.Session()).to_dicts(), "lab_id", "animal_id") == without
     assert keyset((m.Animal() - m.Session()).to_dicts(), "lab_id", "animal_id") == without
+    assert keyset((m.Animal & -m.Session).to_dicts(), "lab_id", "animal_id") == without  # on classes too
 
 
 # ----------------------------------------------------------------------------- semantic check

@@ -29,7 +29,7 @@ from tests.interop import fuzz_schema
 from tests.interop.fuzz_compare import EXPLANATIONS, assert_covers_the_algebra, check_case
 
 SEED = int(os.environ.get("DJ_FUZZ_SEED", "20261128"))
-CASES = int(os.environ.get("DJ_FUZZ_CASES", "400"))
+CASES = int(os.environ.get("DJ_FUZZ_CASES", "500"))
 
 
 @pytest.fixture(scope="module")
