@@ -202,6 +202,9 @@ def measure(backend: str, conn: Any, raw: Any, table: type, calls: int, repeat: 
         figures = interleave(repeat * calls, side, raw_side, before=settle)
         settle()
         out[name] = per_call(figures)
+    # what the widget object adds to its first page (ipywidgets' traits and comm), apart from the database
+    out["widget_own"] = {"ms": round(out["widget"]["ms_dj"] - out["first_page"]["ms_dj"], 4),
+                         "cpu_ms": round(out["widget"]["cpu_ms_dj"] - out["first_page"]["cpu_ms_dj"], 4)}
     return out
 
 
@@ -253,6 +256,9 @@ def print_table(results: dict, skipped: dict, n_rows: int, calls: int, repeat: i
             print(f"{backend:<12}{side:<9}{f['ms_dj']:>8.3f}{f['ms_raw']:>8.3f}{f['ratio']:>7.2f}"
                   f"{f['cpu_ratio']:>10.2f}"
                   f"{f['ms_dj_median']:>8.3f}{f['ms_raw_median']:>8.3f}{f['ratio_median']:>7.2f}{flag}")
+        own = res["widget_own"]
+        print(f"{'':<12}the widget object itself (widget - first_page, best calls): {own['ms']:.3f} ms wall, "
+              f"{own['cpu_ms']:.3f} ms CPU")
         print(f"{'':<12}before the first page: {res['statements_before_first_page']}")
     for backend, reason in skipped.items():
         print(f"{backend:<12}skipped: {reason}")
