@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,6 +25,8 @@ from dj_jupyter.jupyter.display import register_display, unregister_display
 from dj_jupyter.jupyter.widgets import ObjectView
 from dj_jupyter.jupyter.widgets.objectview import size_text
 from dj_jupyter.stores.folder import FolderStore
+from tests.jupyter.anywidget_parity import assert_opened_as_by_anywidget, released
+from tests.jupyter.widget_comms import published  # noqa: F401  (fixture)
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 BIG = np.arange(2000 * 500, dtype=np.float64).reshape(2000, 500)  # 8 MB
@@ -174,13 +177,25 @@ def test_registered_display_shows_a_fetched_array_as_its_view(arrays, reads):
     assert reads.log == []
 
 
+def test_opens_its_comm_as_anywidget_would_and_is_released_when_closed(arrays, reads, published):
+    view = ObjectView(fetch(arrays, 2), window_rows=3)
+    assert type(view) is ObjectView  # no class per instance
+    assert_opened_as_by_anywidget(published, view, "objectview.js", "objectview.css")
+    send(view, {"type": "preview", "position": [1], "row": 0})  # taken without on_msg's dispatcher
+    assert view.preview["index"] == "1, 0:3, 0:10" and not view.trait_has_value("_msg_callbacks")
+    ref = weakref.ref(view)
+    view.close()
+    del view
+    assert released(ref)  # anywidget's file-watch signal kept every view (and its preview) alive
+
+
 def test_size_text():
     assert [size_text(n) for n in (0, 999, 1000, 1_500_000, 3 * 10**9, 7 * 10**15)] == [
         "0 B", "999 B", "1.0 kB", "1.5 MB", "3.0 GB", "7000.0 TB"]
 
 
 def test_front_end_reads_synced_traits_and_sends_preview_messages():
-    esm, css = str(ObjectView._esm), str(ObjectView._css)
+    esm, css = (ObjectView.class_traits()[name].default_value for name in ("_esm", "_css"))  # lean.asset: the text
     assert "export default { render }" in esm and "prefers-color-scheme: dark" in css
     synced = {name for name, trait in ObjectView.class_traits().items() if trait.metadata.get("sync")}
     read = set(re.findall(r'model\.get\("(\w+)"\)', esm))

@@ -35,6 +35,7 @@ from dj_jupyter.jupyter.widgets import (
     PreviewWidget,
     populate_in_background,
 )
+from tests.jupyter.anywidget_parity import assert_opened_as_by_anywidget, released
 from tests.jupyter.widget_comms import published  # noqa: F401  (fixture)
 from tests.source_out import declare_source_out
 
@@ -344,6 +345,62 @@ def test_status_of_auto_populated_tables(pipe):
     assert view.diagram_widget.status == status
 
 
+def test_diagram_opens_its_comm_as_anywidget_would(pipe, published):
+    w = DiagramWidget(dj.Diagram(pipe.schema, context=pipe.context))
+    assert type(w) is DiagramWidget  # no class per instance
+    assert_opened_as_by_anywidget(published, w, "diagram.js", "diagram.css")
+    send(w, {"type": "select", "node": node_of(pipe.Session)})  # taken without on_msg's dispatcher
+    assert w.selected == node_of(pipe.Session) and not w.trait_has_value("_msg_callbacks")
+    w.close()
+
+
+def test_closed_diagram_is_released(pipe):
+    w = DiagramWidget(dj.Diagram(pipe.schema, context=pipe.context))
+    w._repr_mimebundle_()
+    ref = weakref.ref(w)
+    w.close()
+    del w
+    assert released(ref)  # anywidget's file-watch signal kept every diagram (and its graph) alive
+
+
+def test_pipeline_view_gives_its_widgets_a_layout_before_they_are_children(pipe, published):
+    """Shown inside the box, the diagram and the preview are never shown themselves: their layouts come first."""
+    view = PipelineView(dj.Diagram(pipe.schema, context=pipe.context), page_size=3)
+    layout_of = {comm_id: data["state"]["layout"] for kind, comm_id, data in published
+                 if kind in ("comm_open", "comm_msg") and "layout" in data.get("state", {})}
+    box_open = next(i for i, (kind, comm_id, _) in enumerate(published) if comm_id == view.model_id)
+    assert layout_of[view.diagram_widget.model_id] == f"IPY_MODEL_{view.diagram_widget.layout.model_id}"
+    assert any(comm_id == view.diagram_widget.model_id and data.get("state", {}).get("layout")
+               for _, comm_id, data in published[:box_open])
+    published.clear()
+    send(view.diagram_widget, {"type": "select", "node": node_of(pipe.Session)})
+    preview = view.preview
+    layout_sent = [i for i, (_, comm_id, data) in enumerate(published)
+                   if comm_id == preview.model_id and data.get("state", {}).get("layout")]
+    children_sent = [i for i, (_, comm_id, data) in enumerate(published)
+                     if comm_id == view.model_id and "children" in data.get("state", {})]
+    assert layout_sent and children_sent and layout_sent[0] < children_sent[0]
+    assert published[layout_sent[0]][2]["state"]["layout"] == f"IPY_MODEL_{preview.layout.model_id}"
+    preview.layout.width = "333px"  # styling it later reaches its view
+    assert published[-1][1:] == (preview.layout.model_id, {"method": "update", "state": {"width": "333px"},
+                                                           "buffer_paths": []})
+    view.close()
+
+
+def test_closed_pipeline_view_releases_its_widgets(pipe):
+    view = PipelineView(dj.Diagram(pipe.schema, context=pipe.context), page_size=3, interval=0.05)
+    send(view.diagram_widget, {"type": "select", "node": node_of(pipe.Subject)})
+    view._repr_mimebundle_()  # starts polling
+    thread = view.poller._thread
+    refs = [weakref.ref(w) for w in (view, view.diagram_widget, view.preview)]
+    view.close()
+    assert view.diagram_widget.comm is None and view.preview.comm is None
+    del view
+    thread.join(10)
+    assert not thread.is_alive()
+    assert [released(ref) for ref in refs] == [True, True, True]
+
+
 # ---------------------------------------------------------------------- background populate (a fresh schema per test)
 N_KEYS = 30
 
@@ -450,6 +507,34 @@ def test_jobs_view_lists_reserved_keys_by_host_and_pid(work):
     assert w.done == N_KEYS
 
 
+def test_populate_widget_opens_its_comm_as_anywidget_would_and_is_released(work, published):
+    w = PopulateWidget(work.Out, (), {"max_calls": 3})
+    assert type(w) is PopulateWidget
+    assert_opened_as_by_anywidget(published, w, "populate.js", "populate.css")
+    send(w, {"type": "nonsense"})
+    assert "cancel" in w.message  # a bad message is reported, as before
+    w.start().wait(60)
+    assert w.state == "done" and w.done == 3
+    ref = weakref.ref(w)
+    w.close()
+    del w
+    assert released(ref)
+
+
+def test_jobs_view_opens_its_comm_as_anywidget_would_and_is_released(work, published):
+    view = JobsView(work.Out, interval=0.05)
+    assert type(view) is JobsView
+    assert_opened_as_by_anywidget(published, view, "jobs.js", "populate.css")
+    view._repr_mimebundle_()  # displayed: polls
+    thread = view._timer
+    assert thread.is_alive()
+    ref = weakref.ref(view)
+    view.close()
+    del view
+    thread.join(10)
+    assert not thread.is_alive() and released(ref)
+
+
 def test_pipeline_view_paints_a_background_populate(work):
     view = PipelineView(dj.Diagram(work.schema, context=work.context))
     node = node_of(work.Out)
@@ -464,9 +549,8 @@ def test_pipeline_view_paints_a_background_populate(work):
 
 # ---------------------------------------------------------------------- front-end contract (no browser, no database)
 def front_end_file(widget: type, name: str) -> str:
-    """The text of a widget class's ``_esm``/``_css``: a class trait's default (lean widgets) or anywidget's file."""
-    trait = widget.class_traits().get(name)
-    return trait.default_value if trait is not None else str(getattr(widget, name))
+    """The text of a widget class's ``_esm``/``_css`` (a class trait's default: see ``lean.asset``)."""
+    return widget.class_traits()[name].default_value
 
 
 @pytest.mark.parametrize("widget, kinds", [(PreviewWidget, {"page", "sort"}), (DiagramWidget, {"select"}),

@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets as t
 
 from ...diagram.render import svg_from_data
 from ...errors import DataJointError
 from ...settings import config
 from .graph_view import ancestors, descendants, widget_graph
+from .lean import LeanAnyWidget, asset
 from .messages import parse_message
 
 __all__ = ["DiagramWidget"]
@@ -26,7 +26,7 @@ __all__ = ["DiagramWidget"]
 HERE = Path(__file__).parent
 
 
-class DiagramWidget(anywidget.AnyWidget):
+class DiagramWidget(LeanAnyWidget):
     """An interactive view of a ``dj.Diagram``.
 
     Parameters
@@ -50,6 +50,9 @@ class DiagramWidget(anywidget.AnyWidget):
         "total", "pending", "errors", "running"}`` for auto-populated tables.
     error : str
         The last error (a bad message); "" when none.
+    layout : ipywidgets.Layout
+        As for any widget; made when the widget is first shown or ``layout`` first read
+        (see :mod:`.lean`: read it before showing the widget inside a container, to style it later).
 
     Examples
     --------
@@ -57,8 +60,8 @@ class DiagramWidget(anywidget.AnyWidget):
     >>> w.select(w.graph["nodes"][0]["id"])            # doctest: +SKIP
     """
 
-    _esm = HERE / "diagram.js"
-    _css = HERE / "diagram.css"
+    _esm = asset(HERE / "diagram.js")
+    _css = asset(HERE / "diagram.css")
 
     graph = t.Dict().tag(sync=True)
     selected = t.Unicode("").tag(sync=True)
@@ -71,7 +74,6 @@ class DiagramWidget(anywidget.AnyWidget):
         super().__init__(graph=widget_graph(data), **kwargs)
         self._diagram = diagram
         self._data = data
-        self.on_msg(self._on_message)
 
     @property
     def diagram(self) -> Any:
@@ -83,7 +85,7 @@ class DiagramWidget(anywidget.AnyWidget):
         """Ids of the nodes drawn, parents first."""
         return [n["id"] for n in self.graph["nodes"]]
 
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_front_end_message(self, content: Any, _buffers: Any) -> None:
         try:
             self.select(parse_message(content, "select").node)
         except DataJointError as exc:

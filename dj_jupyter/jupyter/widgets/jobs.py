@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets as t
 
 from ...errors import DataJointError
 from ...populate.jobs import Job
 from ...schema.catalog_state import state_of
+from .lean import LeanAnyWidget, asset
 from .paging import cell_text
 from .polling import StatusPoller
 
@@ -42,7 +42,7 @@ def jobs_of(table: Any) -> Job:
     return jobs
 
 
-class JobsView(anywidget.AnyWidget):
+class JobsView(LeanAnyWidget):
     """The reserved jobs of an auto-populated table, by host and process.
 
     Parameters
@@ -69,6 +69,9 @@ class JobsView(anywidget.AnyWidget):
         Why the last refresh failed; "" when it worked.
     poller : StatusPoller
         The periodic refresh (``poller.running``).
+    layout : ipywidgets.Layout
+        As for any widget; made when the widget is first shown or ``layout`` first read
+        (see :mod:`.lean`: read it before showing the widget inside a container, to style it later).
 
     Examples
     --------
@@ -76,8 +79,8 @@ class JobsView(anywidget.AnyWidget):
     >>> view.follow(Spikes.populate(reserve_jobs=True, background=True))   # doctest: +SKIP
     """
 
-    _esm = HERE / "jobs.js"
-    _css = HERE / "populate.css"
+    _esm = asset(HERE / "jobs.js")
+    _css = asset(HERE / "populate.css")
 
     table_name = t.Unicode("").tag(sync=True)
     rows = t.List(t.Dict()).tag(sync=True)

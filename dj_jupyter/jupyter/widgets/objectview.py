@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import numpy as np
 import traitlets as t
 
 from ...codecs.npyref import NpyRef
 from ...codecs.objectref import ObjectRef
 from ...errors import DataJointError
+from .lean import LeanAnyWidget, asset
 from .messages import WidgetMessageError
 
 __all__ = ["ObjectView", "PreviewSliceRequest", "parse_preview_message", "size_text"]
@@ -105,7 +105,7 @@ def _describe_object(ref: ObjectRef) -> dict:
     return base  # a file or a plain folder: metadata only, nothing to preview
 
 
-class ObjectView(anywidget.AnyWidget):
+class ObjectView(LeanAnyWidget):
     """A lazy stored array: its metadata at once, a window of its values on demand.
 
     Parameters
@@ -137,6 +137,9 @@ class ObjectView(anywidget.AnyWidget):
         ``shape`` (of the window), ``columns`` (column indices) and ``rows`` (values as text).
     error : str
         Why the last preview failed; "" when it worked.
+    layout : ipywidgets.Layout
+        As for any widget; made when the widget is first shown or ``layout`` first read
+        (see :mod:`.lean`: read it before showing the widget inside a container, to style it later).
 
     Examples
     --------
@@ -145,8 +148,8 @@ class ObjectView(anywidget.AnyWidget):
     >>> view.show(row=100)                          # reads a 20 x 10 window        # doctest: +SKIP
     """
 
-    _esm = HERE / "objectview.js"
-    _css = HERE / "objectview.css"
+    _esm = asset(HERE / "objectview.js")
+    _css = asset(HERE / "objectview.css")
 
     kind = t.Unicode("").tag(sync=True)
     path = t.Unicode("").tag(sync=True)
@@ -174,7 +177,6 @@ class ObjectView(anywidget.AnyWidget):
                          window_columns=window_columns, position=[0] * max(len(meta["shape"]) - 2, 0), **kwargs)
         self.ref = ref
         self._zarr: Any = None  # the opened Zarr node, on the first preview
-        self.on_msg(self._on_message)
 
     def select_array(self, name: str) -> None:
         """Show the member ``name`` of a Zarr group (its metadata; no value is read).
@@ -201,7 +203,7 @@ class ObjectView(anywidget.AnyWidget):
         node = self._zarr[self.array] if self.kind == "zarr_group" else self._zarr
         return node[index]
 
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_front_end_message(self, content: Any, _buffers: Any) -> None:
         try:
             request = parse_preview_message(content)
             if request.array and request.array != self.array:

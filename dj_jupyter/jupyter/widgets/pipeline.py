@@ -58,6 +58,13 @@ def _status(*, done: int, total: int, errors: int, running: bool) -> dict:
     return {"state": state, "done": done, "total": total, "pending": pending, "errors": errors, "running": running}
 
 
+def _make_layout(widget: ipywidgets.DOMWidget) -> None:
+    # A lean widget (see .lean) makes its Layout when first shown or when .layout is first read.  Shown as a child
+    # of this box it is never shown itself, and its view ignores a layout that arrives after it is drawn: made now,
+    # before it becomes a child, so that `view.preview.layout.width = ...` styles it later.
+    widget.layout  # noqa: B018 - made by reading it
+
+
 class PipelineView(ipywidgets.VBox):
     """A pipeline diagram with a preview of the selected table below it.
 
@@ -79,7 +86,7 @@ class PipelineView(ipywidgets.VBox):
     diagram_widget : DiagramWidget
         The drawing (its ``selected``, ``highlight`` and ``status`` traits).
     preview : PreviewWidget or None
-        The preview of the selected table.
+        The preview of the selected table (its ``layout`` is made before it is shown, so it can be styled).
     poller : StatusPoller
         The periodic status refresh (``poller.running``).
 
@@ -93,6 +100,7 @@ class PipelineView(ipywidgets.VBox):
     def __init__(self, diagram: Any, *, page_size: int = 10, direction: str | None = None, interval: float = 2.0,
                  idle_rounds: int = 15, **kwargs: Any) -> None:
         self.diagram_widget = DiagramWidget(diagram, direction=direction)
+        _make_layout(self.diagram_widget)
         super().__init__(children=[self.diagram_widget], **kwargs)
         self.preview: PreviewWidget | None = None
         self.page_size = page_size
@@ -140,6 +148,7 @@ class PipelineView(ipywidgets.VBox):
             self.preview = None
             self.children = [self.diagram_widget]
             return
+        _make_layout(self.preview)
         self.children = [self.diagram_widget, self.preview]
 
     # ------------------------------------------------------------------ populate status
@@ -220,11 +229,13 @@ class PipelineView(ipywidgets.VBox):
         return status, any(entry["running"] for entry in status.values())
 
     def close(self) -> None:
-        """Stop polling and close the view."""
+        """Stop polling and close the view, its diagram and its preview."""
         if hasattr(self, "poller"):  # not when __init__ failed
             self.poller.stop(wait=False)
         if getattr(self, "preview", None) is not None:
             self.preview.close()
+        if getattr(self, "diagram_widget", None) is not None:  # its comm would keep it (and the graph) alive
+            self.diagram_widget.close()
         super().close()
 
     # ------------------------------------------------------------------ static rendering

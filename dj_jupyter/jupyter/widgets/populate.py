@@ -15,11 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets as t
 
 from ...errors import DataJointError
 from ...populate.background import STATES, BackgroundPopulate, RunStatus
+from .lean import LeanAnyWidget, asset
 from .messages import parse_message
 from .paging import cell_text
 
@@ -32,7 +32,7 @@ def _key_text(key: dict) -> dict[str, str]:
     return {k: cell_text(v) for k, v in key.items()}
 
 
-class PopulateWidget(anywidget.AnyWidget):
+class PopulateWidget(LeanAnyWidget):
     """Live progress of a populate running in a background thread, with a cancel button.
 
     Parameters
@@ -64,10 +64,13 @@ class PopulateWidget(anywidget.AnyWidget):
         Failed keys: ``key`` (attribute -> text), ``message``, ``traceback``.
     cancel_requested : bool
         The cancel button (or :meth:`cancel`) was used.
+    layout : ipywidgets.Layout
+        As for any widget; made when the widget is first shown or ``layout`` first read
+        (see :mod:`.lean`: read it before showing the widget inside a container, to style it later).
     """
 
-    _esm = HERE / "populate.js"
-    _css = HERE / "populate.css"
+    _esm = asset(HERE / "populate.js")
+    _css = asset(HERE / "populate.css")
 
     table_name = t.Unicode("").tag(sync=True)
     total = t.Int(0).tag(sync=True)
@@ -91,7 +94,6 @@ class PopulateWidget(anywidget.AnyWidget):
         self.run = run
         self._show(run.status())
         self._unsubscribe = run.subscribe(self._show)
-        self.on_msg(self._on_message)
 
     # ------------------------------------------------------------------ the run
     @property
@@ -139,7 +141,7 @@ class PopulateWidget(anywidget.AnyWidget):
             unsubscribe()
         super().close()
 
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_front_end_message(self, content: Any, _buffers: Any) -> None:
         try:
             parse_message(content, "cancel")
         except DataJointError as exc:
