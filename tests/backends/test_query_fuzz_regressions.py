@@ -112,21 +112,28 @@ def test_concat_in_a_computed_attribute(m):
     assert len(m.Animal() & "concat(tag, '!') = 't1!'") == sum(r["tag"] == "t1" for r in ROWS["Animal"])
 
 
-# ----------------------------------------------------------------------------- pinned: a MariaDB optimiser defect
-def test_antijoin_with_a_grouped_subquery(m, request):
+# ----------------------------------------------------------------------------- a MariaDB optimiser defect
+def test_antijoin_with_a_grouped_subquery(m):
     """A - B where B holds every session: nothing is left (A & B is all of A).
 
-    MariaDB 10.11 answers wrongly when its split_materialized optimisation handles B (an aggregation
-    of an aggregation, joined): pinned until the session turns that optimisation off.
+    MariaDB 10.11 answered wrongly when its split_materialized optimisation planned B (an aggregation
+    of an aggregation, joined): MariaDB sessions now turn that optimisation off.
     """
-    if m.backend == "mysql":  # not strict: whether MariaDB picks that plan depends on its table statistics
-        request.applymarker(pytest.mark.xfail(
-            strict=False, reason="MariaDB 10.11 split_materialized returns wrong rows for a NOT IN over a grouped "
-                                "derived table joined in the sub-query (fixed by optimizer_switch="
-                                "'split_materialized=off' in the session)"))
     a = (m.Pairing() - [{"partner": 999}]) * m.Session().proj(task_1="task").aggr(m.Session.Trial(), a2="count(*)")
     b = (m.Session().aggr(m.Session.Trial(), a3="sum(lab_id)")).aggr(
         m.Session(), a4="max(rig)", a5="min(task)", a6="min(animal_id)", exclude_nonmatching=True)
     assert len(b) == len(ROWS["Session"])
     assert len(a & b) == len(a)
     assert len(a - b) == 0
+
+
+def test_mariadb_sessions_plan_without_split_materialization(m):
+    if m.backend != "mysql":
+        pytest.skip("a MariaDB session setting")
+    conn = m.Session().connection
+    version = conn.query("SELECT VERSION()").fetchone()[0]
+    switch = conn.query("SELECT @@SESSION.optimizer_switch").fetchone()[0]
+    if "mariadb" in version.lower():
+        assert "split_materialized=off" in switch
+    else:  # MySQL has no such optimisation
+        assert "split_materialized" not in switch

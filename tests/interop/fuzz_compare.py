@@ -79,10 +79,6 @@ REFERENCE_DEFECTS = {
 DEPARTURES = {
     "nullable_antijoin": "q - r on a nullable attribute: DataJoint's NOT IN drops the rows whose attribute is NULL "
                          "(NOT IN is unknown for them); our NOT EXISTS keeps them: they match nothing in r",
-    "mariadb_split_materialized": "MariaDB 10.11's split_materialized (lateral derived) optimisation returns wrong rows "
-                                  "for our SQL: a sub-query joining a grouped derived table under NOT IN / IN; the same "
-                                  "statement with optimizer_switch='split_materialized=off' gives DataJoint's rows "
-                                  "(not fixed in dj_jupyter yet: see the report)",
     "keyless_len": "a query without key attributes cannot be counted (spec departure 8)",
 }
 
@@ -211,26 +207,12 @@ def compare(text: str, page: dict, flags: set[str], ref: Outcome, ours: Outcome)
     return found, explained
 
 
-def without_split_materialized(conn, run):
-    """``run()`` with MariaDB's split_materialized optimisation off in our session."""
-    conn.query("SET SESSION optimizer_switch='split_materialized=off'")
-    try:
-        return run()
-    finally:
-        conn.query("SET SESSION optimizer_switch='split_materialized=default'")
-
-
 def check_case(world, seed: int, case: int) -> tuple[list[str], set[str], str]:
     """Run case ``case`` with both libraries: ``(unexplained differences, explanations, description)``."""
     text, page, flags = generate(seed, case, world)
     ref = outcome(text, world.ref, page)
     ours = outcome(text, world.ours, page)
     found, explained = compare(text, page, flags, ref, ours)
-    if found and ours.error is None and ref.error is None and world.backend == "mysql":
-        again = without_split_materialized(world.conn, lambda: outcome(text, world.ours, page))
-        found_again, explained_again = compare(text, page, flags, ref, again)
-        if not found_again:
-            found, explained = [], explained_again | {"mariadb_split_materialized"}
     return found, explained, f"DJ_FUZZ_SEED={seed} case {case} ({world.backend})\n  {text}\n  page {page}\n"
 
 
