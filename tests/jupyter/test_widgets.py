@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import weakref
@@ -567,3 +570,26 @@ def test_front_ends_read_synced_traits_and_send_known_messages(widget, kinds):
     assert read and read <= synced, f"the front end reads {sorted(read - synced)}, which the widget does not sync"
     assert set(re.findall(r'type: "(\w+)"', esm)) == kinds
     assert "prefers-color-scheme: dark" in front_end_file(widget, "_css")
+
+
+def test_under_hot_reload_the_front_end_files_are_anywidgets_again():
+    """With ``ANYWIDGET_HMR=1`` (editing the front end) ``asset()`` leaves each file to anywidget, which watches it."""
+    script = """
+import json
+from anywidget._file_contents import FileContents
+from dj_jupyter.jupyter import widgets as w
+from tests.jupyter.anywidget_parity import WIDGET_FILES
+files = {"DiagramWidget": ("diagram.js", "diagram.css"), "JobsView": ("jobs.js", "populate.css"),
+         "ObjectView": ("objectview.js", "objectview.css"), "PopulateWidget": ("populate.js", "populate.css"),
+         "PreviewWidget": ("preview.js", "preview.css")}
+print(json.dumps({name: [isinstance(getattr(getattr(w, name), key), FileContents)
+                         and str(getattr(getattr(w, name), key)) == (WIDGET_FILES / file).read_text(encoding="utf-8")
+                         and key not in getattr(w, name).class_traits()
+                         for key, file in zip(("_esm", "_css"), pair)] for name, pair in files.items()}))
+"""
+    env = {**os.environ, "ANYWIDGET_HMR": "1"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {name: [True, True] for name in
+                                       ("DiagramWidget", "JobsView", "ObjectView", "PopulateWidget", "PreviewWidget")}
