@@ -152,6 +152,23 @@ def test_a_closed_widget_is_released():
     assert ref() is None  # anywidget's file-watch signal holds on to every AnyWidget of a class with file assets
 
 
+def test_close_closes_the_layout_it_made_but_not_a_given_one():
+    made = Counter()
+    own = made.layout
+    model_id = own.model_id
+    assert own.comm is not None and model_id in ipywidgets.Widget.widgets
+    made.close()
+    assert own.comm is None and model_id not in ipywidgets.Widget.widgets
+
+    shared = Layout(width="10px")
+    first, second = Counter(layout=shared), Counter()
+    second.layout = shared
+    first.close()
+    second.close()
+    assert shared.comm is not None and shared.width == "10px"  # others may still show it
+    shared.close()
+
+
 def test_asset_is_a_synced_trait_or_the_path_under_hot_reload(monkeypatch):
     trait = asset(ESM)
     assert isinstance(trait, t.Unicode) and trait.metadata["sync"] and trait.default_value.startswith("//")

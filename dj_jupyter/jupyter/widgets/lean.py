@@ -161,4 +161,14 @@ class LeanAnyWidget(anywidget.AnyWidget):
     @t.observe("layout", type="default")
     def _layout_made(self, change: dict) -> None:
         # the first read of .layout made it: the front end learns of it as of an assigned one
+        self._own_layout = change["value"]
         self.send_state("layout")
+
+    _own_layout: Any = None  # the layout this widget made itself (never one given to it, which others may share)
+
+    def close(self) -> None:
+        """Close the widget and the layout it made (ipywidgets leaves a widget's layout open, and registered)."""
+        own, self._own_layout = self._own_layout, None
+        super().close()
+        if own is not None:
+            own.close()
