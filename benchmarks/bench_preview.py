@@ -62,7 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_insert_fetch import SERVERS, dj_connection, environment, interleave, open_raw, parse_common, write_json
 
 from dj_jupyter.jupyter.widgets import PreviewWidget
-from dj_jupyter.jupyter.widgets.paging import describe_columns, fetch_page, order_terms
+from dj_jupyter.jupyter.widgets.paging import fetch_page, order_terms
 
 __all__ = ["GOAL", "main", "run_backend"]
 
@@ -174,11 +174,10 @@ def measure(backend: str, conn: Any, raw: Any, table: type, calls: int, repeat: 
         return table.page(limit=PAGE)
 
     expr = table()
-    columns = describe_columns(expr.heading)
     order_by = order_terms("", False, list(expr.primary_key))
 
     def dj_first_page() -> tuple[list[dict], bool]:
-        return fetch_page(expr, columns, page=1, page_size=PAGE, order_by=order_by)
+        return fetch_page(expr, page=1, page_size=PAGE, order_by=order_by)
 
     widgets: list[PreviewWidget] = []
 

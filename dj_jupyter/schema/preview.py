@@ -10,7 +10,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["COUNT_CAP", "html_preview", "preview_rows", "preview_total", "text_preview"]
+from .fetch import fetch_rows, with_top
+
+__all__ = ["COUNT_CAP", "html_preview", "page_text", "placeholder", "preview_rows", "preview_total", "text_preview"]
 
 # a preview counts at most this many rows: showing a huge table must stay cheap
 COUNT_CAP = 10_000
@@ -22,7 +24,8 @@ def _settings() -> tuple[int, int, bool]:
     return int(config["display.limit"]), int(config["display.width"]), bool(config["display.show_tuple_count"])
 
 
-def _placeholder(attr) -> str:
+def placeholder(attr) -> str:
+    """What a preview shows instead of a blob-like value: ``<codec>``, ``json`` or ``bytes``."""
     if attr.is_codec:
         return f"<{attr.type.name}>"
     if attr.core == "json":
@@ -30,17 +33,31 @@ def _placeholder(attr) -> str:
     return "bytes"
 
 
+def page_text(expr: Any, *, limit: int, offset: int = 0, order_by: Any = None) -> tuple[list[str], list[tuple], bool]:
+    """One page of a preview: ``(names, rows, more)`` with every value as text.
+
+    Only the columns a preview shows are read (the key and the secondary attributes that
+    are not blob-like); ordering, ``limit`` and ``offset`` run in the database, and one row
+    more than the page is read to know whether there are ``more`` (no count).  Rows are
+    tuples of ``str(value)`` in the order of ``names``: the same text in ``repr(q)``, the
+    HTML preview and the notebook's preview widget.
+    """
+    heading = expr.heading
+    if not heading.names:
+        return [], [], False
+    shown = expr.proj(*[n for n in heading.secondary_attributes if not heading[n].is_blob_like])
+    names, rows = fetch_rows(shown.connection, with_top(shown._node, order_by, limit + 1, offset))
+    return names, [tuple(map(str, row)) for row in rows[:limit]], len(rows) > limit
+
+
 def preview_rows(expr: Any, limit: int) -> tuple[list[str], list[list[str]], bool]:
     """Column names and up to ``limit`` rows rendered as strings; blob-like columns are not fetched."""
     heading = expr.heading
     names = heading.names
-    fetched = [n for n in names if not heading[n].is_blob_like]
-    rows = expr.proj(*[n for n in fetched if n not in heading.primary_key]).to_dicts(limit=limit + 1) if names else []
-    more = len(rows) > limit
-    out = []
-    for row in rows[:limit]:
-        out.append([str(row[n]) if n in row else _placeholder(heading[n]) for n in names])
-    return names, out, more
+    fetched, rows, more = page_text(expr, limit=limit)
+    at = {n: i for i, n in enumerate(fetched)}
+    cells = [(at[n], None) if n in at else (None, placeholder(heading[n])) for n in names]
+    return names, [[row[i] if i is not None else text for i, text in cells] for row in rows], more
 
 
 def preview_total(expr: Any, cap: int | None = None) -> str:

@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ...schema.preview import page_text, placeholder
+
 __all__ = [
     "cell_text",
     "describe_columns",
@@ -25,13 +27,6 @@ __all__ = [
 ]
 
 HERE = Path(__file__).parent
-
-
-def placeholder(attr: Any) -> str:
-    """What a preview shows instead of a blob-like value: ``<codec>``, ``json`` or ``bytes``."""
-    if attr.is_codec:
-        return f"<{attr.type.name}>"
-    return "json" if attr.core == "json" else "bytes"
 
 
 def describe_columns(heading: Any) -> list[dict]:
@@ -57,19 +52,14 @@ def order_terms(column: str, descending: bool, primary_key: list[str]) -> list[s
     return [f"{column}{direction}"] + [k for k in primary_key if k != column]
 
 
-def fetch_page(expr: Any, columns: list[dict], *, page: int, page_size: int,
-               order_by: list[str] | None) -> tuple[list[dict], bool]:
+def fetch_page(expr: Any, *, page: int, page_size: int, order_by: list[str] | None) -> tuple[list[dict], bool]:
     """Rows of page ``page`` (1-based) as dicts of strings, and whether a next page exists.
 
-    Only the non-blob columns are selected; one row beyond the page is read to know
-    whether there is more, so no count is needed.
+    Only the columns without a placeholder in :func:`describe_columns` are selected; one row
+    beyond the page is read to know whether there is more, so no count is needed.
     """
-    key = set(expr.primary_key)
-    shown = [c["name"] for c in columns if c["placeholder"] is None and c["name"] not in key]
-    query = expr.proj(*shown)
-    rows = query.page(limit=page_size + 1, offset=(page - 1) * page_size, order_by=order_by or None)
-    more = len(rows) > page_size
-    return [{k: cell_text(v) for k, v in row.items()} for row in rows[:page_size]], more
+    names, rows, more = page_text(expr, limit=page_size, offset=(page - 1) * page_size, order_by=order_by or None)
+    return [dict(zip(names, row)) for row in rows], more
 
 
 def total_text(total: int | None, capped: bool) -> str:

@@ -99,7 +99,7 @@ class PreviewWidget(LeanAnyWidget):
         columns = describe_columns(expr.heading)
         order_by = order_terms("", False, list(expr.primary_key))
         # the first page before the widget exists: a broken query raises here, with no widget left behind
-        rows, more = fetch_page(expr, columns, page=1, page_size=page_size, order_by=order_by)
+        rows, more = fetch_page(expr, page=1, page_size=page_size, order_by=order_by)
         super().__init__(page_size=page_size, columns=columns, order_by=order_by, rows=rows, has_next=more, **kwargs)
         self._expr = expr
         self._count_cap = count_cap
@@ -154,7 +154,7 @@ class PreviewWidget(LeanAnyWidget):
     def _show(self, page: int) -> None:
         self.loading = True
         try:
-            rows, more = fetch_page(self._expr, self.columns, page=page, page_size=self.page_size,
+            rows, more = fetch_page(self._expr, page=page, page_size=self.page_size,
                                     order_by=list(self.order_by))
         except DataJointError as exc:
             with self.hold_sync():
