@@ -46,10 +46,10 @@ class Generator:
         else:
             real = np.dtype("f4" if code in ("f4", "c8") else "f8")
             data = self.floats(n, real)
-            if dtype.kind == "c":
-                with np.errstate(invalid="ignore"):  # inf * 1j
+            with np.errstate(invalid="ignore", over="ignore"):  # inf * 1j, float32 max
+                if dtype.kind == "c":
                     data = data + 1j * self.floats(n, real)
-            data = data.astype(dtype)
+                data = data.astype(dtype)
         return data.reshape(shape)
 
     def floats(self, n: int, dtype: np.dtype) -> np.ndarray:
@@ -105,14 +105,37 @@ class Generator:
             flat[i] = self.value(depth + 1) if self.r.random() < 0.3 else self.scalar()
         return flat.reshape(shape)
 
-    def record_array(self) -> np.ndarray:
+    def record_array(self, depth: int = 0) -> np.ndarray:
+        """A structured array: numeric fields, sometimes a str, datetime64 or subarray field, or a nested record."""
         n_fields = self.r.randint(1, 4)
-        codes = [self.r.choice(NUMERIC) for _ in range(n_fields)]
         names = self.r.sample(["x", "y", "trace", "ok", "t", "longer_name"], n_fields)
         shape = self.r.choice(((), (1,), (3,), (2, 3)))
-        rec = np.empty(shape, dtype=[(name, code) for name, code in zip(names, codes)])
-        for name, code in zip(names, codes):
-            rec[name] = self.numbers(code, shape)
+        fields = []
+        for name in names:
+            pick = self.r.random()
+            if pick < 0.1:
+                fields.append((name, "U6"))
+            elif pick < 0.2:
+                fields.append((name, "M8[s]"))
+            elif pick < 0.3:
+                fields.append((name, self.r.choice(NUMERIC), (self.r.randint(1, 3),)))
+            elif pick < 0.4 and depth < 2:
+                fields.append((name, self.record_array(depth + 1).dtype))
+            else:
+                fields.append((name, self.r.choice(NUMERIC)))
+        rec = np.zeros(shape, dtype=fields)
+        n = int(np.prod(shape))
+        for name in names:
+            dtype = rec.dtype[name]
+            if dtype.names:
+                continue  # nested records stay zero
+            full = shape + dtype.shape
+            if dtype.kind == "U":
+                rec[name] = np.array([self.r.choice(TEXT)[:6] for _ in range(n)]).reshape(shape)
+            elif dtype.kind == "M":
+                rec[name] = self.rng.integers(0, 10**9, n).astype("M8[s]").reshape(shape)
+            else:
+                rec[name] = self.numbers(dtype.base.str, full)
         return rec.view(np.recarray) if self.r.random() < 0.5 else rec
 
     def cell(self, depth: int) -> MatCell:
@@ -255,8 +278,8 @@ def difference(a: object, b: object, path: str = "value") -> str | None:
             if found:
                 return found
         return None
-    if isinstance(a, (set, frozenset)):
-        return None if a == b else f"{path}: {a!r} != {b!r}"
+    if isinstance(a, (set, frozenset)):  # by repr: NaN != NaN, and elements are scalars or tuples of them
+        return None if set(map(repr, a)) == set(map(repr, b)) else f"{path}: {a!r} != {b!r}"
     if isinstance(a, np.generic):
         if a.dtype != b.dtype:
             return f"{path}: dtype {a.dtype} != {b.dtype}"
