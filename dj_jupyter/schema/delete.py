@@ -139,27 +139,76 @@ def _base_of(node: Node) -> Node:
     return node
 
 
-def cascade_plan(table: Any) -> list[tuple[tuple[str, str], Node]]:
-    """``[(table key, restricted node)]`` for the seed and all its descendants, parents first."""
+def cascade_plan(table: Any, part_integrity: str = "enforce") -> list[tuple[tuple[str, str], Node]]:
+    """``[(table key, restricted node)]`` for the seed and all its descendants, parents first.
+
+    With ``part_integrity="cascade"``, the masters of every part row the cascade reaches are
+    deleted too (their keys fetched before anything is deleted), with all their parts and
+    descendants, until no further master is reached.
+    """
     conn = table.connection
+    graph = state_of(conn).graph
+    seed = (table.database, table.table_name)
+    doomed = set(graph.nodes) if part_integrity == "cascade" else set(graph.descendants(seed))
+    seeds: dict[tuple[str, str], list] = {seed: [_deletable(conn, table._node, doomed)]}
+    plan = _plan(conn, seeds)
+    if part_integrity != "cascade":
+        return plan
+    from .expression import QueryExpression
+
+    taken: dict[tuple[str, str], set] = {}
+    while True:
+        grown = False
+        for key, node in plan:
+            if tier_of_table_name(key[1]) != "Part":
+                continue
+            master = (key[0], master_of(key[1]))
+            if master not in graph.nodes:
+                continue
+            heading = state_of(conn).schema(master[0]).heading(master[1])
+            pk = list(heading.primary_key)
+            rows = QueryExpression(Project(node, tuple(ProjItem(k, k) for k in pk)), conn).to_dicts()
+            new = [r for r in rows if tuple(r[k] for k in pk) not in taken.setdefault(master, set())]
+            if not new:
+                continue
+            taken[master].update(tuple(r[k] for k in pk) for r in new)
+            ref = TableRef(master[0], master[1], heading)
+            seeds.setdefault(master, []).append(Restrict(ref, make_condition(heading, new)))
+            grown = True
+        if not grown:
+            return plan
+        plan = _plan(conn, seeds)
+
+
+def _plan(conn: Any, seeds: dict[tuple[str, str], list]) -> list[tuple[tuple[str, str], Node]]:
+    """Every seed and its descendants, parents first, each restricted by its own seed nodes OR-ed with
+    the rows that reference its parents' restricted rows."""
     state = state_of(conn)
     graph = state.graph
-    seed = (table.database, table.table_name)
-    order = graph.descendants(seed)
-    seed_node = _deletable(conn, table._node, set(order))
+    wanted: set[tuple[str, str]] = set()
+    for key in seeds:
+        wanted.update(graph.descendants(key))
     restricted: dict[tuple[str, str], list] = {}
     plan = []
-    for key in order:
+    for key in graph.topological(wanted):
         ref = TableRef(key[0], key[1], state.schema(key[0]).heading(key[1]))
-        nodes = restricted.get(key, [])
-        if key == seed:
-            node = seed_node
+        own = seeds.get(key, [])
+        through = [_through_fk(ref, parent_node, edge) for parent_node, edge in restricted.get(key, [])]
+        if len(own) == 1 and not through:
+            node = own[0]
         else:
-            node = Restrict(ref, disjunction([_through_fk(ref, parent_node, edge) for parent_node, edge in nodes]))
+            node = Restrict(ref, disjunction([_condition_of(n) for n in own] + through))
         plan.append((key, node))
         for edge in graph.children(key):
             restricted.setdefault(edge.child, []).append((node, edge))
     return plan
+
+
+def _condition_of(node: Node):
+    """The condition a restricted table node (a chain of restrictions, or the table) selects its rows by."""
+    if isinstance(node, TableRef):
+        return TRUE
+    return _and_chain(node)
 
 
 def _through_fk(child: TableRef, parent: Node, edge) -> Any:
@@ -178,11 +227,11 @@ def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None 
             f"Cannot delete from the part table {type(table).__name__} alone: delete from its master, "
             "or pass part_integrity='ignore' (or 'cascade' to delete the masters too)."
         )
-    if part_integrity == "cascade" and table._tier == "Part":
-        master = _master_restricted(table)
-        return delete_cascade(master, transaction=transaction, prompt=prompt, part_integrity="enforce")
+    # with "cascade", the masters of the part rows reached go too, with all their parts (also when the seed is a
+    # part); the count returned is still the seed's
+    seed = (table.database, table.table_name)
     ask = _safemode(prompt)
-    plan = cascade_plan(table)
+    plan = cascade_plan(table, part_integrity)
     if ask:
         if conn.in_transaction:
             raise DataJointError("Cannot prompt for a delete inside an ongoing transaction: pass prompt=False.")
@@ -204,7 +253,7 @@ def delete_cascade(table: Any, *, transaction: bool = True, prompt: bool | None 
             doomed.note(node)
             counts[key] = _delete_node(conn, node)
         _check_part_integrity(counts, part_integrity)
-        deleted = counts[(table.database, table.table_name)]
+        deleted = counts.get(seed, 0)
         if own:
             if deleted == 0:
                 conn.cancel_transaction()
@@ -234,14 +283,6 @@ def _check_part_integrity(counts: dict, part_integrity: str) -> None:
                     f"Deleting would remove rows of the part table `{name}` without its master `{master[1]}`: "
                     "delete from the master instead, or pass part_integrity='ignore' or 'cascade'."
                 )
-
-
-def _master_restricted(part: Any) -> Any:
-    master_cls = part._master
-    master = master_cls()
-    keys = part.keys()
-    pk = master.primary_key
-    return master & [{k: r[k] for k in pk} for r in keys]
 
 
 # --------------------------------------------------------------------------- drop
