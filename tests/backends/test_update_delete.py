@@ -3,6 +3,8 @@ on every backend.  Every test mutates, so each gets a fresh schema with the pipe
 
 from __future__ import annotations
 
+import types
+
 import pytest
 
 import dj_jupyter as dj
@@ -146,6 +148,63 @@ def test_part_delete_with_cascade_deletes_master_and_its_other_parts(p):
     # the master row (1, 1) goes, with both of its items and its review
     assert counts(p) == dict(FULL, Analysis=4, Item=5, Review=1)
     assert not (p.Analysis.Item & dict(subject_id=1, session=1))
+
+
+def test_part_delete_with_cascade_returns_the_parts_count(p):
+    """The count is the rows deleted from the part delete() was called on: both items of the master (1, 1)."""
+    assert (p.Analysis.Item & dict(subject_id=1, session=1, item=0)).delete(prompt=False,
+                                                                           part_integrity="cascade") == 2
+    assert counts(p) == dict(FULL, Analysis=4, Item=5, Review=1)
+
+
+@pytest.fixture
+def runs(connection, schema_name):
+    """A master whose part references another table: deleting that table's rows reaches the part."""
+    schema = dj.Schema(schema_name, connection=connection)
+
+    @schema
+    class Method(dj.Lookup):
+        definition = """
+        method : varchar(8)
+        """
+        contents = [dict(method="a"), dict(method="b")]
+
+    @schema
+    class Batch(dj.Manual):
+        definition = """
+        batch : int32
+        """
+
+        class Run(dj.Part):
+            definition = """
+            -> master
+            run : int16
+            ---
+            -> Method
+            """
+
+    Batch.insert([dict(batch=b) for b in (1, 2, 3)])
+    Batch.Run.insert([dict(batch=b, run=r, method=m) for b, r, m in ((1, 1, "a"), (1, 2, "b"), (2, 1, "b"),
+                                                                     (3, 1, "a"), (3, 2, "a"))])
+    return types.SimpleNamespace(Method=Method, Batch=Batch)
+
+
+def test_cascade_reaching_a_part_deletes_its_masters_with_cascade(runs):
+    """part_integrity='cascade' from a table the part references: the batches that used method a go, with all
+    their runs (also run (1, 2), which used b); batch 2 never used a and stays."""
+    assert (runs.Method & dict(method="a")).delete(prompt=False, part_integrity="cascade") == 1
+    assert runs.Batch().keys(order_by="KEY") == [dict(batch=2)]
+    assert runs.Batch.Run().to_dicts(order_by="KEY") == [dict(batch=2, run=1, method="b")]
+    assert runs.Method().keys(order_by="KEY") == [dict(method="b")]
+
+
+def test_cascade_reaching_a_part_is_refused_when_enforced_and_partial_when_ignored(runs):
+    before = table_state(runs.Batch.Run), table_state(runs.Batch), table_state(runs.Method)
+    with pytest.raises(DataJointError, match="part"):
+        (runs.Method & dict(method="a")).delete(prompt=False)
+    assert (table_state(runs.Batch.Run), table_state(runs.Batch), table_state(runs.Method)) == before
+    assert (runs.Method & dict(method="a")).delete(prompt=False, part_integrity="ignore") == 1
+    assert len(runs.Batch()) == 3 and [r["method"] for r in runs.Batch.Run().to_dicts()] == ["b", "b"]
 
 
 # ------------------------------------------------------------------------------ prompt
