@@ -34,7 +34,9 @@ __all__ = ["unpack", "unpack_column"]
 
 _DTYPES: dict[int, np.dtype] = {type_id: dtype for dtype, type_id in NUMERIC_IDS.items()}
 _DTYPES.update({DATETIME_ID0 + i: np.dtype(f"datetime64[{unit}]") for i, unit in enumerate(DATETIME_UNITS)})
-_MAX_DIM = 2**62  # larger extents cannot be real (and numpy rejects them)
+# numpy refuses shapes whose non-zero extents multiply (times the item size, at most 16) past 2**63, even when
+# another extent is 0; no real array comes near this
+_MAX_EXTENT = 2**58
 # little-endian data read in place (named as numpy names native types, e.g. float64 rather than <f8)
 _PLAIN_DTYPES = {type_id: dtype if sys.byteorder == "little" else dtype.newbyteorder("<") for type_id, dtype in _DTYPES.items()}
 _HEADERS = (MATLAB_HEADER + b"A", PYTHON_HEADER + b"A")
@@ -193,7 +195,7 @@ class _Reader:
         at = self.pos
         ndim = self.uint(8, "number of dimensions")
         shape = tuple(int(x) for x in np.frombuffer(self.take(8 * ndim, "array shape"), "<u8"))
-        if any(x > _MAX_DIM for x in shape):
+        if _extent(shape) > _MAX_EXTENT:
             raise BlobError(f"Blob corrupted at byte {at}: impossible array shape {shape}.")
         return shape
 
@@ -385,12 +387,20 @@ def _plain_layout(blob: bytes) -> tuple[np.dtype, tuple[int, ...], int] | None:
     shape = struct.unpack_from(f"<{ndim}Q", blob, 13)
     type_id, is_complex = _IDS.unpack_from(blob, start - 8)
     dtype = _PLAIN_DTYPES.get(type_id)
-    if dtype is None or is_complex or any(x > _MAX_DIM for x in shape):
+    if dtype is None or is_complex or _extent(shape) > _MAX_EXTENT:
         return None
     n = 1
     for x in shape:
         n *= x
     return (dtype, shape, start) if start + n * dtype.itemsize == len(blob) else None
+
+
+def _extent(shape: tuple[int, ...]) -> int:
+    """The product of the non-zero extents of ``shape`` (what numpy checks against its size limit)."""
+    extent = 1
+    for x in shape:
+        extent *= x or 1
+    return extent
 
 
 def _plain_array(blob: bytes, squeeze: bool) -> np.ndarray | None:

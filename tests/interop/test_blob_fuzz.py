@@ -19,6 +19,7 @@ import collections
 import datetime
 import decimal
 import enum
+import random
 import warnings
 
 import numpy as np
@@ -298,6 +299,29 @@ def test_column_fast_paths_agree_with_datajoint(squeeze):
             if found:
                 problems.append(f"{label}: unpack_column: {found}")
     assert not problems, "\n".join(problems[:20])
+
+
+def test_corrupted_datajoint_blobs_raise_blob_error():
+    """Truncated or byte-flipped copies of DataJoint's blobs: we read them or raise BlobError, nothing else."""
+    r = random.Random(SEED)
+    problems = []
+    for label, value in CASES:
+        blob, error = _fails(djb.pack, for_datajoint(value, djb), compress=False)
+        if error is not None or not blob:
+            continue
+        for _ in range(15):
+            broken = bytearray(blob[:r.randrange(len(blob))] if r.random() < 0.4 else blob)
+            for _ in range(r.randint(1, 3) if len(broken) == len(blob) else 0):
+                broken[r.randrange(len(broken))] = r.randrange(256)
+            for squeeze in (False, True):
+                try:
+                    with np.errstate(all="ignore"):
+                        ours.unpack(bytes(broken), squeeze=squeeze)
+                except ours.BlobError:
+                    pass
+                except Exception as err:  # noqa: BLE001 - any other error is the finding
+                    problems.append(f"{label}: {bytes(broken)!r} -> {err!r}")
+    assert not problems, "\n".join(problems[:10])
 
 
 REFUSED_BY_BOTH = {

@@ -464,3 +464,17 @@ def test_unpack_accepts_bytes_like_and_null():
     assert unpack(bytearray(blob)) == unpack(memoryview(blob)) == [1, "x"]
     with pytest.raises(BlobError, match="must be bytes"):
         unpack("dj0\0\xff")
+
+
+@pytest.mark.parametrize("header", [b"mYm\0", b"dj0\0"])
+@pytest.mark.parametrize("wrapper", [lambda a: a, lambda a: [a]], ids=["alone", "in a list"])
+def test_a_zero_extent_next_to_an_impossible_one_is_a_blob_error(header, wrapper):
+    """Found by the differential fuzzer (tests/interop/test_blob_fuzz.py): a corrupted shape (0, 2**61) holds no
+    data, so no length check catches it, but numpy refuses the shape (ValueError "array is too big")."""
+    good = pack(wrapper(np.zeros((0, 3))), compress=False)
+    at = good.index((3).to_bytes(8, "little"))
+    blob = good[:at] + (2**61).to_bytes(8, "little") + good[at + 8:]
+    with pytest.raises(BlobError, match=r"impossible array shape \(0, 2305843009213693952\)"):
+        unpack(header + blob[4:])
+    with pytest.raises(BlobError, match="impossible array shape"):
+        unpack(blob, squeeze=True)
