@@ -15,6 +15,7 @@ classes and with ours.  Everything depends only on the seed.
 from __future__ import annotations
 
 import random
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -36,6 +37,34 @@ PK = {
     "Annotation": ("lab_id", "subject_id", "rig", "session", "scan_idx", "field", "person"),
     "Review": ("review_id",),
 }
+# the foreign keys, parent -> children
+CHILDREN = {
+    "Lab": ("Subject", "Rig"), "Person": ("Subject", "Session", "Annotation"), "Probe": ("Scan.Unit",),
+    "Subject": ("Session", "Pairing"), "Rig": ("Session",), "Session": ("Scan", "Review"),
+    "Scan": ("Scan.Field", "Scan.Unit"), "Scan.Field": ("Scan.Unit", "Annotation"),
+}
+
+
+def affected(target: str, part_integrity: str) -> set[str]:
+    """The tables a delete from ``target`` may delete rows of (with "cascade": also the masters of parts reached)."""
+    found, stack = {target}, [target]
+    while stack:
+        name = stack.pop()
+        more = list(CHILDREN.get(name, ()))
+        if part_integrity == "cascade" and name in PARTS:
+            more.append(name.partition(".")[0])
+        for child in more:
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def tables_read(text: str) -> set[str]:
+    """The tables a case's text names."""
+    return set(re.findall(r"m\.([A-Z]\w*(?:\.[A-Z]\w*)?)\(\)", text))
+
+
 # secondary attributes a string or dict restriction may use (name -> kind)
 SECONDARY = {
     "Lab": {"lab_name": "str"}, "Person": {"full_name": "str"}, "Probe": {"channels": "int"},
