@@ -2,7 +2,8 @@
 
 The cascade plan restricts every descendant of the seed table by the rows it would
 lose: a child is restricted by its parents' restricted keys through each foreign key
-(renamed columns mapped), OR-ed where paths converge.  Rows are deleted leaves first,
+(renamed columns mapped), OR-ed where paths converge; with ``part_integrity="cascade"`` the
+masters of the part rows reached join the plan too.  Rows are deleted leaves first,
 inside one transaction, so an error leaves the database as it was.
 """
 
