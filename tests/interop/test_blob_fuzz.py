@@ -9,6 +9,9 @@ About a thousand seeded values (``blob_fuzz.Generator``) plus hand-picked edge c
    with and without ``squeeze``;
 3. values DataJoint refuses, we refuse too, with a ``BlobError`` (a ``DataJointError``).
 
+Also: the column fast paths (``pack_column`` / ``unpack_column``) against DataJoint, and truncated or
+byte-flipped copies of DataJoint's blobs (we read them or raise ``BlobError``, nothing else).
+
 Known differences are listed by name with their reason: DataJoint's own bugs (pinned, not copied) and
 our deliberate departures.  Pure serialization except the last test, which shares a MariaDB table.
 """
