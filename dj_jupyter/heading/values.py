@@ -303,9 +303,26 @@ def _decimal_encoder(attr: Attribute, dialect: str) -> Encoder:
             raise _fail(attr, f"a decimal number ({attr.type.text})", v, row) from None
         if isinstance(v, bool) or not d.is_finite():
             raise _fail(attr, f"a finite decimal number ({attr.type.text})", v, row)
+        if digits is not None and not _fits(d, *digits):
+            raise _fail(attr, f"a decimal number of at most {digits[0] - digits[1]} digits before the point "
+                              f"({attr.type.text})", v, row, "The server would refuse it or store another value.")
         return str(d) if dialect == "sqlite" else d
 
+    args = attr.type.args
+    digits = (int(args[0]), int(args[1]) if len(args) > 1 else 0) if args else None
+
     return lambda column: [convert(v, i) for i, v in enumerate(column)]
+
+
+def _fits(d: decimal.Decimal, precision: int, scale: int) -> bool:
+    """Whether ``d``, rounded half away from zero to ``scale`` places (as the servers round), fits decimal(p, s)."""
+    if d.is_zero() or d.adjusted() < precision - scale - 1:
+        return True
+    if d.adjusted() >= precision - scale:
+        return False
+    rounded = d.quantize(decimal.Decimal(1).scaleb(-scale), rounding=decimal.ROUND_HALF_UP,
+                         context=decimal.Context(prec=precision + 2))
+    return rounded.adjusted() < precision - scale
 
 
 def _uuid_encoder(attr: Attribute, dialect: str) -> Encoder:
@@ -331,7 +348,7 @@ def _json_encoder(attr: Attribute, dialect: str) -> Encoder:
         if v is None:
             return None
         try:
-            return json.dumps(v, default=_json_default)
+            return json.dumps(v, default=_json_default, allow_nan=False)  # NaN/inf are not JSON: servers refuse them
         except (TypeError, ValueError) as exc:
             raise _fail(attr, "a JSON-serializable value", v, row, str(exc)) from None
 

@@ -311,6 +311,12 @@ BAD_VALUES = [
     ("flag", "maybe", "boolean"),
     ("amount", "ten", "decimal"),
     ("doc", object(), "JSON"),
+    # found by tests/interop/test_insert_fuzz.py: the servers refused these with an error naming no attribute
+    # (MariaDB, PostgreSQL) or SQLite stored them (NaN as a non-JSON text; a decimal beyond its precision)
+    ("amount", decimal.Decimal("1000000000"), "at most 9 digits before the point"),
+    ("amount", -1e9, "decimal(12,3)"),
+    ("doc", {"a": float("nan")}, "JSON"),
+    ("doc", [float("inf")], "JSON"),
 ]
 
 
@@ -325,6 +331,19 @@ def test_wrong_value_names_attribute_type_and_value(t, attr, value, expected):
     assert expected in message
     assert repr(value)[:20] in message
     assert table_state(t.AllTypes) == before
+
+
+def test_decimal_precision_limits(t):
+    """decimal(12, 3): 9 digits before the point, rounded half away from zero to 3 places as the servers do."""
+    edge = [decimal.Decimal("999999999.999"), decimal.Decimal("-999999999.999"), decimal.Decimal("999999999.9994"),
+            decimal.Decimal("0.0005"), decimal.Decimal("1E-30"), decimal.Decimal("-0")]
+    t.AllTypes.insert([dict(id=i, amount=v) for i, v in enumerate(edge)])
+    assert len(t.AllTypes()) == len(edge)
+    assert (t.AllTypes & "id = 0").fetch1("amount") == decimal.Decimal("999999999.999")
+    for value in ("999999999.9995", "-999999999.9995", "1E+9", "1E+40"):
+        with pytest.raises(ValidationError, match="`amount`"):
+            t.AllTypes.insert1(dict(id=99, amount=decimal.Decimal(value)))
+    assert len(t.AllTypes()) == len(edge)
 
 
 def test_bad_row_deep_in_a_batch_leaves_the_table_unchanged(t):
