@@ -295,7 +295,7 @@ def _temporal_encoder(attr: Attribute, dialect: str) -> Encoder:
 # ---------------------------------------------------------------------------------- others
 def _decimal_encoder(attr: Attribute, dialect: str) -> Encoder:
     def convert(v: Any, row: int) -> Any:
-        if _is_missing(v):
+        if _is_missing(v) or (isinstance(v, decimal.Decimal) and v.is_nan()):  # NaN is missing, as for floats
             return None
         try:
             d = decimal.Decimal(str(v)) if not isinstance(v, decimal.Decimal) else v

@@ -346,6 +346,12 @@ def test_decimal_precision_limits(t):
     assert len(t.AllTypes()) == len(edge)
 
 
+def test_decimal_nan_is_null_like_float_nan(t):
+    """DataJoint stores Decimal('NaN') as NULL (as it does float NaN); it used to be refused as not finite."""
+    t.AllTypes.insert([dict(id=1, amount=decimal.Decimal("NaN")), dict(id=2, amount=float("nan"))])
+    assert t.AllTypes.to_arrays("amount", order_by=["id"]).tolist() == [None, None]
+
+
 def test_bad_row_deep_in_a_batch_leaves_the_table_unchanged(t):
     t.Subject.insert(SUBJECTS[:1])
     before = table_state(t.Subject)
