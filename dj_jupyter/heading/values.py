@@ -134,6 +134,9 @@ def _integer_encoder(attr: Attribute, dialect: str) -> Encoder:
 
 
 # ---------------------------------------------------------------------------------- floats
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # the servers refuse a larger magnitude (SQLite would keep it)
+
+
 def _float_encoder(attr: Attribute, dialect: str) -> Encoder:
     def convert(v: Any, row: int) -> float | None:
         if _is_missing(v):
@@ -153,14 +156,23 @@ def _float_encoder(attr: Attribute, dialect: str) -> Encoder:
             return None
         if math.isinf(f) and dialect == "mysql":
             raise _fail(attr, "a finite number (MySQL cannot store infinity)", v, row)
+        if single and abs(f) > FLOAT32_MAX and not math.isinf(f):
+            raise _fail(attr, f"a number within +-{FLOAT32_MAX:.8g} (float32)", v, row)
         return f
+
+    single = attr.core == "float32"
 
     def encode(column: Sequence[Any]) -> list:
         values = list(column)
         if values and set(map(type, values)) <= {float}:
-            # vectorised check: NaN -> NULL, infinity refused where the server cannot store it
+            # vectorised check: NaN -> NULL, infinity refused where the server cannot store it, float32's range
             arr = np.asarray(values, dtype=float)
             finite = np.isfinite(arr)
+            if single:
+                over = np.flatnonzero(finite & (np.abs(arr) > FLOAT32_MAX))
+                if over.size:
+                    row = int(over[0])
+                    raise _fail(attr, f"a number within +-{FLOAT32_MAX:.8g} (float32)", values[row], row)
             if finite.all():
                 return values
             if dialect == "mysql" and np.isinf(arr).any():

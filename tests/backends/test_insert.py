@@ -317,6 +317,9 @@ BAD_VALUES = [
     ("amount", -1e9, "decimal(12,3)"),
     ("doc", {"a": float("nan")}, "JSON"),
     ("doc", [float("inf")], "JSON"),
+    ("f32", 1e39, "float32"),
+    ("f32", -3.4028235e38, "float32"),
+    ("f32", np.float64(1e39), "float32"),
 ]
 
 
@@ -344,6 +347,17 @@ def test_decimal_precision_limits(t):
         with pytest.raises(ValidationError, match="`amount`"):
             t.AllTypes.insert1(dict(id=99, amount=decimal.Decimal(value)))
     assert len(t.AllTypes()) == len(edge)
+
+
+def test_float32_range_edges(t):
+    """float32's largest magnitude is stored; one step beyond is refused naming the attribute (row of a batch)."""
+    big = float(np.finfo(np.float32).max)
+    t.AllTypes.insert([dict(id=1, f32=big), dict(id=2, f32=-big), dict(id=3, f32=1e-30), dict(id=4, f32=None)])
+    assert t.AllTypes.to_arrays("f32", order_by=["id"]).tolist()[:2] == [pytest.approx(big, rel=1e-5),
+                                                                         pytest.approx(-big, rel=1e-5)]
+    with pytest.raises(ValidationError, match=r"`f32`.*row 1"):
+        t.AllTypes.insert([dict(id=5, f32=1.0), dict(id=6, f32=np.nextafter(big, np.inf))])
+    assert len(t.AllTypes()) == 4
 
 
 def test_decimal_nan_is_null_like_float_nan(t):
