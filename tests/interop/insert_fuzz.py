@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["DEFINITION", "DEPARTURES", "Case", "cases"]
+__all__ = ["DEFINITION", "DEPARTURES", "LENIENT", "Case", "cases"]
 
 DEFINITION = """
 k : int32
@@ -50,6 +50,19 @@ DEPARTURES = {
     "enum_case": "an enum value in another letter case: MariaDB's enum matches case-insensitively and stores "
                  "the declared spelling; we refuse what is not one of the declared values",
     "number_for_string": "a number for char/varchar: MariaDB stores its text; we refuse a non-string",
+    "numeric_text_for_int": "text in exponent or decimal notation for an integer ('1e2', '5.5'): MariaDB converts "
+                            "(and rounds) it; we take only integer text",
+    "bool_for_float": "True/False for a float: DataJoint stores 1.0/0.0; we refuse a bool where a number is declared",
+    "float_for_bool": "a float (1.0) for bool: MariaDB stores it; we take True/False, 1/0 only",
+    "date_format": "a date written with other separators ('2020/01/02'): MariaDB parses it; we take ISO text only",
+}
+
+# label -> why we accept what DataJoint refuses (with an error that is not a DataJointError)
+LENIENT = {
+    "text_bool": "'true'/'false' for bool: DataJoint fails converting the text to a float (ValueError)",
+    "uuid_bytes": "16 raw bytes for a uuid: DataJoint fails with TypeError (it expects text)",
+    "json_numpy": "a numpy array inside json: DataJoint's json.dumps fails (TypeError); we store its list",
+    "json_date": "a date inside json: DataJoint's json.dumps fails (TypeError); we store its ISO text",
 }
 
 class Opaque:
@@ -68,7 +81,9 @@ def _ints(rng: random.Random, bits: int) -> list[tuple[object, str | None]]:
     good = [lo, hi, 0, rng.randint(lo, hi), dtype.type(hi), dtype.type(lo), np.int8(-5), str(hi), 3.0,
             np.float64(-2.0)] + ([np.uint8(200)] if bits > 8 else [])
     bad = [(lo - 1, "out_of_range"), (hi + 1, "out_of_range"), ("abc", "not_a_number"), (1.5, "fractional_int"),
-           (float("inf"), "not_finite"), ([1], "wrong_type")]
+           (decimal.Decimal("4.5"), "fractional_int"), ("5.5", "numeric_text_for_int"),
+           ("1e2", "numeric_text_for_int"), (float("inf"), "not_finite"), ([1], "wrong_type"),
+           (float(hi) * 2, "out_of_range")]
     return [(v, None) for v in good] + bad
 
 
@@ -83,7 +98,10 @@ def _values(rng: random.Random, attr: str) -> list[tuple[object, str | None]]:
         good = [0.0, -0.0, 1.5, -2.25, rng.uniform(-1e6, 1e6), big, -big, 1e-30, float("nan"), np.float32(0.25),
                 np.float64(-3.5), 7, np.int16(-3), "2.5", decimal.Decimal("0.5")]
         bad = [(float("inf"), "not_finite"), (float("-inf"), "not_finite"), ("x", "not_a_number"),
-               ([1.0], "wrong_type")]
+               ([1.0], "wrong_type"), (True, "bool_for_float")]
+        if attr == "f32":
+            good += [1e-46, np.float64(-1e-40), 3.4028234663852886e38]
+            bad += [(1e39, "out_of_range"), (-3.4028235e38, "out_of_range"), (np.float64(1e300), "out_of_range")]
         return [(v, None) for v in good] + bad
     if attr == "dec":
         good = [decimal.Decimal("999.99"), decimal.Decimal("-999.99"), decimal.Decimal("0.01"),
@@ -95,7 +113,8 @@ def _values(rng: random.Random, attr: str) -> list[tuple[object, str | None]]:
         return [(v, None) for v in good] + bad
     if attr == "flag":
         good = [True, False, 0, 1, np.bool_(True), np.bool_(False), np.int64(1)]
-        bad = [(2, "bool_range"), (-1, "bool_range"), ("yes", "not_a_bool")]
+        bad = [(2, "bool_range"), (-1, "bool_range"), ("yes", "not_a_bool"), (1.0, "float_for_bool"),
+               ("true", "text_bool"), ("False", "text_bool")]
         return [(v, None) for v in good] + bad
     if attr in ("code", "label"):
         n = 3 if attr == "code" else 4
@@ -109,7 +128,8 @@ def _values(rng: random.Random, attr: str) -> list[tuple[object, str | None]]:
     if attr == "day":
         good = [dt.date(1000, 1, 1), dt.date(9999, 12, 31), dt.date(2024, 2, 29), "2020-02-29",
                 dt.date(1970, 1, 1) + dt.timedelta(days=rng.randint(0, 40000)), np.datetime64("2021-06-01")]
-        bad = [("2020-13-01", "bad_date"), ("2021-02-29", "bad_date"), ("soon", "bad_date"), (3, "wrong_type")]
+        bad = [("2020-13-01", "bad_date"), ("2021-02-29", "bad_date"), ("soon", "bad_date"), (3, "wrong_type"),
+               ("2020/01/02", "date_format")]
         return [(v, None) for v in good] + bad
     if attr == "moment":
         good = [dt.datetime(2020, 1, 1, 1, 1, 1, 123000), dt.datetime(1000, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59),
@@ -120,12 +140,13 @@ def _values(rng: random.Random, attr: str) -> list[tuple[object, str | None]]:
     if attr == "uid":
         u = uuid.UUID(int=rng.getrandbits(128))
         good = [u, str(u), uuid.UUID(int=0), str(uuid.UUID(int=2 ** 128 - 1)).upper()]
-        bad = [("not-a-uuid", "bad_uuid"), ("1234", "bad_uuid")]
+        bad = [("not-a-uuid", "bad_uuid"), ("1234", "bad_uuid"), (u.bytes, "uuid_bytes")]
         return [(v, None) for v in good] + bad
     if attr == "doc":
         good = [{"a": [1, 2.5, None]}, [1, "x", {"b": True}], "text", 42, 0.5, {"é": "😀"}, [],
                 {"deep": {"deeper": [rng.randint(-9, 9) for _ in range(3)]}}]
-        bad = [(float("nan"), "not_json"), ({"a": float("inf")}, "not_json"), (Opaque(), "not_json")]
+        bad = [(float("nan"), "not_json"), ({"a": float("inf")}, "not_json"), (Opaque(), "not_json"),
+               ({"a": np.arange(3)}, "json_numpy"), ([dt.date(2020, 1, 2)], "json_date")]
         return [(v, None) for v in good] + bad
     if attr == "raw":
         good = [b"", b"\x00\x01\xff", bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64))), bytearray(b"ab")]
