@@ -135,6 +135,7 @@ def _integer_encoder(attr: Attribute, dialect: str) -> Encoder:
 
 # ---------------------------------------------------------------------------------- floats
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # the servers refuse a larger magnitude (SQLite would keep it)
+UNDERFLOW = "a number that is 0 or of magnitude at least ~1.4e-45 (float32)"
 
 
 def _float_encoder(attr: Attribute, dialect: str) -> Encoder:
@@ -158,9 +159,12 @@ def _float_encoder(attr: Attribute, dialect: str) -> Encoder:
             raise _fail(attr, "a finite number (MySQL cannot store infinity)", v, row)
         if single and abs(f) > FLOAT32_MAX and not math.isinf(f):
             raise _fail(attr, f"a number within +-{FLOAT32_MAX:.8g} (float32)", v, row)
+        if underflows and f != 0 and np.float32(f) == 0:
+            raise _fail(attr, UNDERFLOW, v, row, "PostgreSQL refuses it (underflow): give 0.0 or use float64.")
         return f
 
     single = attr.core == "float32"
+    underflows = single and dialect == "postgresql"  # a real that rounds to 0: MySQL stores 0, PostgreSQL refuses
 
     def encode(column: Sequence[Any]) -> list:
         values = list(column)
@@ -173,6 +177,12 @@ def _float_encoder(attr: Attribute, dialect: str) -> Encoder:
                 if over.size:
                     row = int(over[0])
                     raise _fail(attr, f"a number within +-{FLOAT32_MAX:.8g} (float32)", values[row], row)
+            if underflows:
+                lost = np.flatnonzero(finite & (arr != 0) & (arr.astype(np.float32) == 0))
+                if lost.size:
+                    row = int(lost[0])
+                    raise _fail(attr, UNDERFLOW, values[row], row,
+                                "PostgreSQL refuses it (underflow): give 0.0 or use float64.")
             if finite.all():
                 return values
             if dialect == "mysql" and np.isinf(arr).any():
