@@ -52,9 +52,6 @@ def _decoder(attr: Any, dialect: str) -> Any:
     return codec_column_decoder(attr, dialect) if attr.is_codec else column_decoder(attr, dialect)
 
 
-_MEMO_DECODERS = 32  # name lists remembered per heading
-
-
 def column_decoders(heading: Heading, names: Sequence[str], dialect: str) -> tuple[tuple[int, Any], ...]:
     """``(position, decoder)`` of the columns of ``names`` that need one, built once per heading.
 
@@ -66,9 +63,7 @@ def column_decoders(heading: Heading, names: Sequence[str], dialect: str) -> tup
     decoders = memo.get(key)
     if decoders is None:
         decoders = tuple((i, dec) for i, name in enumerate(names) if (dec := _decoder(heading[name], dialect)))
-        if len(memo) >= _MEMO_DECODERS:
-            memo.clear()
-        memo[key] = decoders
+        remember(memo, key, decoders)
     return decoders
 
 
