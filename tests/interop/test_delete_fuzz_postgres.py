@@ -10,7 +10,7 @@ import pytest
 import dj_jupyter as dj
 from tests.interop import delete_fuzz
 from tests.interop.delete_fuzz import ORDER, PARTS
-from tests.interop.test_delete_fuzz import (DEPARTURES, SEED, check, drop_outcome, open_copies, tables_in)
+from tests.interop.test_delete_fuzz import (SEED, assert_case_agrees, drop_outcome, open_copies, tables_in)
 
 CASES = int(os.environ.get("DJ_DELETE_FUZZ_PG_CASES", "30"))
 
@@ -22,12 +22,7 @@ def copies(djref, pg):
 
 @pytest.mark.parametrize("case", range(CASES), ids=lambda i: f"case_{i:03d}")
 def test_delete_agrees_with_datajoint_on_postgres(copies, case):
-    fuzz_case = delete_fuzz.generate(SEED, case, copies.rows)
-    found, defect = check(copies, fuzz_case)
-    if defect in DEPARTURES:
-        pytest.xfail(DEPARTURES[defect])
-    note = f" (DataJoint defect {defect}: compared with its delete of the keys selected)" if defect else ""
-    assert not found, f"DJ_DELETE_FUZZ_SEED={SEED} case {case} (postgresql): {fuzz_case}{note}\n  " + "\n  ".join(found)
+    assert_case_agrees(copies, case, " (postgresql)")
 
 
 @pytest.mark.parametrize("target,part_integrity", [("Lab", "enforce"), ("Probe", "enforce"), ("Scan", "enforce"),
